@@ -1,0 +1,215 @@
+//! End-to-end benchmark of the real binary on a generated repository:
+//! 5,000 golang-migrate migrations over 2,000 commits. Measures
+//! `check --staged` with one staged migration, `check --base` over a
+//! 50-commit range, and `lint` of 20 MB of SQL. Run with
+//! `cargo bench --bench pipeline`; it prints the median of several runs.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const MIGRATIONS: usize = 5_000;
+const COMMITS: usize = 2_000;
+const RANGE: usize = 50;
+
+fn migration_sql(i: usize) -> String {
+    match i % 4 {
+        0 => format!(
+            "-- table {i}\nCREATE TABLE t{i} (\n    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    name text NOT NULL,\n    created_at timestamptz NOT NULL DEFAULT now(),\n    payload jsonb NOT NULL DEFAULT '{{}}'::jsonb\n);\nCREATE INDEX idx_t{i}_created_at ON t{i} (created_at);\n"
+        ),
+        1 => format!("ALTER TABLE t{} ADD COLUMN note_{i} text;\nCOMMENT ON COLUMN t{}.note_{i} IS 'note {i}';\n", i - 1, i - 1),
+        2 => format!(
+            "CREATE OR REPLACE FUNCTION f{i}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n    NEW.created_at := now();\n    RETURN NEW;\nEND;\n$$;\nCREATE TRIGGER trg_{i} BEFORE UPDATE ON t{} FOR EACH ROW EXECUTE FUNCTION f{i}();\n",
+            i - 2
+        ),
+        _ => format!("CREATE UNIQUE INDEX idx_t{}_name ON t{} (lower(name)) WHERE name IS NOT NULL;\n", i - 3, i - 3),
+    }
+}
+
+fn name(i: usize) -> String {
+    format!("db/migrations/{:06}_step_{i}", i + 1)
+}
+
+/// Writes the history with `git fast-import`: one commit per 2-3 migrations.
+fn generate(repo: &Path) -> (String, String) {
+    git(repo, &["init", "-q", "-b", "main"]);
+    let mut stream = Vec::new();
+    let per_commit = MIGRATIONS.div_ceil(COMMITS);
+    let mut next = 0;
+    let mut mark = 0;
+    for commit in 0..COMMITS {
+        let branch = if commit < COMMITS - RANGE {
+            "main"
+        } else {
+            "feature"
+        };
+        mark += 1;
+        let message = format!("commit {commit}");
+        writeln!(stream, "commit refs/heads/{branch}\nmark :{mark}\ncommitter Bench <bench@example.com> {} +0000", 1_700_000_000 + commit).unwrap();
+        writeln!(stream, "data {}\n{message}", message.len()).unwrap();
+        if commit > 0 {
+            writeln!(stream, "from :{}", mark - 1).unwrap();
+        }
+        if commit == 0 {
+            let config = "migrations:\n  - dir: db/migrations\n    layout: golang-migrate\n";
+            writeln!(
+                stream,
+                "M 100644 inline .sqlgate.yml\ndata {}\n{config}",
+                config.len()
+            )
+            .unwrap();
+        }
+        let count = if commit == COMMITS - 1 {
+            MIGRATIONS - next
+        } else {
+            per_commit.min(MIGRATIONS - next)
+        };
+        for _ in 0..count {
+            let up = migration_sql(next);
+            let down = format!("-- undo step {next}\nSELECT 1;\n");
+            writeln!(
+                stream,
+                "M 100644 inline {}.up.sql\ndata {}\n{up}",
+                name(next),
+                up.len()
+            )
+            .unwrap();
+            writeln!(
+                stream,
+                "M 100644 inline {}.down.sql\ndata {}\n{down}",
+                name(next),
+                down.len()
+            )
+            .unwrap();
+            next += 1;
+        }
+    }
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(repo)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("git fast-import runs");
+    child.stdin.take().unwrap().write_all(&stream).unwrap();
+    assert!(child.wait().unwrap().success());
+    git(repo, &["checkout", "-q", "-f", "feature"]);
+    ("main".to_string(), "feature".to_string())
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+fn time(label: &str, dir: &Path, args: &[&str], runs: usize) -> Duration {
+    let bin = env!("CARGO_BIN_EXE_sqlgate");
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let out = Command::new(bin)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("sqlgate runs");
+        times.push(start.elapsed());
+        assert!(
+            out.status.code().unwrap_or(2) < 2,
+            "{label}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    println!(
+        "{label:<48} median {:>8.1} ms   min {:>8.1} ms   ({runs} runs)",
+        ms(median),
+        ms(times[0])
+    );
+    median
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let start = Instant::now();
+    let (main, feature) = generate(&repo);
+    println!(
+        "generated {MIGRATIONS} migrations over {COMMITS} commits in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+
+    std::fs::write(
+        repo.join(format!("{}.up.sql", name(MIGRATIONS))),
+        migration_sql(MIGRATIONS),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join(format!("{}.down.sql", name(MIGRATIONS))),
+        "SELECT 1;\n",
+    )
+    .unwrap();
+    git(&repo, &["add", "db/migrations"]);
+    time(
+        "check --staged (one staged migration)",
+        &repo,
+        &["check", "--staged", "--quiet"],
+        15,
+    );
+    git(&repo, &["reset", "-q"]);
+    time(
+        "check --staged (nothing staged)",
+        &repo,
+        &["check", "--staged", "--quiet"],
+        15,
+    );
+    time(
+        &format!("check --base {main} --head {feature} ({RANGE} commits)"),
+        &repo,
+        &["check", "--base", &main, "--head", &feature, "--quiet"],
+        10,
+    );
+
+    let lint_dir = dir.path().join("lint");
+    std::fs::create_dir_all(lint_dir.join("migrations")).unwrap();
+    let mut bytes = 0;
+    let mut i = 0;
+    while bytes < 20 * 1024 * 1024 {
+        let mut sql = String::new();
+        for j in 0..40 {
+            sql.push_str(&migration_sql(i * 40 + j + 4));
+        }
+        bytes += sql.len();
+        std::fs::write(
+            lint_dir.join(format!("migrations/{:06}_bulk_{i}.sql", i + 1)),
+            sql,
+        )
+        .unwrap();
+        i += 1;
+    }
+    let median = time(
+        &format!(
+            "lint {:.1} MB of SQL in {i} files",
+            bytes as f64 / 1048576.0
+        ),
+        &lint_dir,
+        &["lint", "migrations", "--quiet"],
+        5,
+    );
+    println!(
+        "lint throughput: {:.1} MB/s",
+        bytes as f64 / 1048576.0 / median.as_secs_f64()
+    );
+}

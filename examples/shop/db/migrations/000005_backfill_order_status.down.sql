@@ -1,0 +1,2 @@
+-- Nothing to undo: the backfill only corrected data.
+SELECT 1;

@@ -1,0 +1,101 @@
+//! The command line: clap definitions only. `main.rs` turns them into calls.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Guards database migrations in Git.
+#[derive(Debug, Parser)]
+#[command(name = "sqlgate", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// When to use colours: auto follows the terminal and NO_COLOR.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Run as if started in this directory.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colours on a terminal without NO_COLOR.
+    Auto,
+    /// Always colours.
+    Always,
+    /// Never colours.
+    Never,
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Annotated source.
+    Human,
+    /// A JSON array of findings.
+    Json,
+}
+
+/// Options shared by `check` and `lint`.
+#[derive(Debug, clap::Args)]
+pub struct Output {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
+    /// Read the configuration from this file instead of `.sqlgate.yml`.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Say which directories, layouts and commits were compared.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Print nothing when there is no finding.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the migrations a commit range (or the index) adds or changes.
+    Check {
+        /// The target branch: checks merge-base(BASE, HEAD)..HEAD.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        /// The commit to check.
+        #[arg(long, value_name = "REV", default_value = "HEAD")]
+        head: String,
+        /// Check the staged files against HEAD (what a pre-commit hook does).
+        #[arg(long, conflicts_with = "base")]
+        staged: bool,
+        /// Output options.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Check migration files and directories on disk, every migration as new.
+    Lint {
+        /// Files or directories (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Output options.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Write a commented .sqlgate.yml for the migration directories found.
+    Init {
+        /// Replace an existing .sqlgate.yml.
+        #[arg(long)]
+        force: bool,
+        /// Print the configuration instead of writing it.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List every rule: id, category, default severity, summary.
+    Rules,
+    /// Print a rule's rationale and examples.
+    Explain {
+        /// The rule id.
+        rule: String,
+    },
+}

@@ -1,0 +1,169 @@
+//! Inline suppressions: `-- sqlgate:ignore <rule-id> <reason>` before a
+//! statement silences that rule on that statement; `-- sqlgate:ignore-file
+//! <rule-id> <reason>` anywhere silences it in the whole file. A suppression
+//! without a reason is itself a finding.
+
+use std::ops::Range;
+
+use crate::finding::{Finding, Location};
+
+/// What a directive covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The statement with this span.
+    Statement(Range<usize>),
+    /// The whole file.
+    File,
+    /// Nothing: no statement follows the comment.
+    Nothing,
+}
+
+/// One `sqlgate:ignore` directive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// The file it is in.
+    pub path: String,
+    /// The rule it silences.
+    pub rule: String,
+    /// Why, as written; `None` when missing.
+    pub reason: Option<String>,
+    /// The comment's span.
+    pub comment: Range<usize>,
+    /// What it covers.
+    pub scope: Scope,
+}
+
+/// Reads the directives from a file's comments. `statements` are the spans
+/// of the file's statements, in order.
+pub fn find(
+    path: &str,
+    text: &str,
+    comments: &[Range<usize>],
+    statements: &[Range<usize>],
+) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    for comment in comments {
+        let Some(body) = text.get(comment.clone()) else {
+            continue;
+        };
+        let body = body
+            .trim_start_matches("--")
+            .trim_start_matches("/*")
+            .trim_end_matches("*/")
+            .trim();
+        let (file_wide, rest) = if let Some(rest) = body.strip_prefix("sqlgate:ignore-file") {
+            (true, rest)
+        } else if let Some(rest) = body.strip_prefix("sqlgate:ignore") {
+            (false, rest)
+        } else {
+            continue;
+        };
+        let mut words = rest.trim().splitn(2, char::is_whitespace);
+        let rule = words.next().unwrap_or("").trim_end_matches(':').to_string();
+        let reason = words
+            .next()
+            .map(|r| r.trim().trim_start_matches(['-', ':']).trim().to_string())
+            .filter(|r| !r.is_empty());
+        let scope = if file_wide {
+            Scope::File
+        } else {
+            statements
+                .iter()
+                .find(|s| s.start >= comment.end)
+                .map_or(Scope::Nothing, |s| Scope::Statement(s.clone()))
+        };
+        out.push(Suppression {
+            path: path.to_string(),
+            rule,
+            reason,
+            comment: comment.clone(),
+            scope,
+        });
+    }
+    out
+}
+
+impl Suppression {
+    /// Whether this directive silences the finding.
+    pub fn covers(&self, finding: &Finding) -> bool {
+        if finding.rule != self.rule || finding.location.path != self.path {
+            return false;
+        }
+        match &self.scope {
+            Scope::File => true,
+            Scope::Statement(span) => {
+                span.start <= finding.location.span.start && finding.location.span.start <= span.end
+            }
+            Scope::Nothing => false,
+        }
+    }
+}
+
+/// Removes the findings that a directive silences, and reports directives
+/// without a reason. Returns the kept findings and, for each directive,
+/// whether it silenced anything.
+pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression]) -> (Vec<Finding>, Vec<bool>) {
+    let mut used = vec![false; suppressions.len()];
+    let mut kept = Vec::new();
+    for finding in findings {
+        let mut silenced = false;
+        for (i, s) in suppressions.iter().enumerate() {
+            if s.covers(&finding) {
+                used[i] = true;
+                silenced = true;
+            }
+        }
+        if !silenced {
+            kept.push(finding);
+        }
+    }
+    for s in suppressions.iter().filter(|s| s.reason.is_none()) {
+        kept.push(
+            Finding::new(
+                "suppression-without-reason",
+                Location::head(&s.path, s.comment.clone()),
+                format!("`sqlgate:ignore {}` gives no reason", s.rule),
+            )
+            .label("no reason after the rule id")
+            .help(format!(
+                "say why the rule does not apply here: `-- sqlgate:ignore {} <reason>`",
+                if s.rule.is_empty() {
+                    "<rule-id>"
+                } else {
+                    &s.rule
+                }
+            )),
+        );
+    }
+    (kept, used)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignore_covers_the_next_statement_only() {
+        let text = "-- sqlgate:ignore syntax-error vendor syntax\nSELECT 1;\nSELECT 2;";
+        let comments = [Range { start: 0, end: 44 }];
+        let s = find("a.sql", text, &comments, &[45..53, 55..63]);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].reason.as_deref(), Some("vendor syntax"));
+        let at =
+            |span: Range<usize>| Finding::new("syntax-error", Location::head("a.sql", span), "x");
+        assert!(s[0].covers(&at(45..50)));
+        assert!(!s[0].covers(&at(55..60)));
+    }
+
+    #[test]
+    fn suppression_without_reason_is_a_finding() {
+        let text = "-- sqlgate:ignore-file syntax-error\nSELECT 1;";
+        let comments = [Range { start: 0, end: 35 }];
+        let statements = [Range { start: 36, end: 44 }];
+        let s = find("a.sql", text, &comments, &statements);
+        let (kept, used) = apply(vec![], &s);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].rule, "suppression-without-reason");
+        assert_eq!(used, vec![false]);
+    }
+}

@@ -1,0 +1,325 @@
+//! Git access. Owns every use of git2: opening the repository (also bare,
+//! also from a hook's environment with its object quarantine), resolving
+//! revisions, merge bases, shallow-clone detection, and Snapshots (a
+//! commit's tree, the index, the working tree) read as `FileSource`s.
+//! Must not know layouts, SQL, rules or output formats.
+
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
+
+use crate::error::{Error, Result};
+use crate::source::{join, BlobId, FileEntry, FileSource, FsSource, SKIPPED_DIRS};
+
+/// An open repository, bare or not.
+pub struct Repo {
+    repo: Repository,
+}
+
+/// A commit, by id; printable as its short hex form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CommitId(Oid);
+
+impl CommitId {
+    /// The full hex id.
+    pub fn hex(&self) -> String {
+        self.0.to_string()
+    }
+    /// The first 10 hex digits, as reviewers read them.
+    pub fn short(&self) -> String {
+        self.0.to_string()[..10].to_string()
+    }
+    /// Parses a full hex id (as hooks receive them on stdin).
+    pub fn parse(hex: &str) -> Result<Self> {
+        Oid::from_str(hex)
+            .map(CommitId)
+            .map_err(|_| Error::new(format!("'{hex}' is not an object id")))
+    }
+    /// The all-zero id git uses for "no commit" (created or deleted refs).
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+}
+
+/// The files of the repository at one point.
+pub enum Snapshot<'r> {
+    /// A commit's tree.
+    Commit(&'r Repo, CommitId),
+    /// The index (staged files).
+    Index(&'r Repo, git2::Index),
+    /// The working tree on disk.
+    Workdir(FsSource),
+}
+
+fn git_err(what: &str, e: git2::Error) -> Error {
+    Error::new(format!("{what}: {}", e.message()))
+}
+
+impl Repo {
+    /// Opens the repository that git's environment names (`GIT_DIR`, object
+    /// quarantine in hooks) or, without one, the one containing `dir`.
+    pub fn open(dir: &Path) -> Result<Repo> {
+        let repo = if std::env::var_os("GIT_DIR").is_some() {
+            Repository::open_from_env()
+        } else {
+            Repository::discover(dir)
+        };
+        match repo {
+            Ok(repo) => Ok(Repo { repo }),
+            Err(_) => Err(Error::new(format!(
+                "{} is not inside a git repository",
+                dir.display()
+            ))
+            .with_help("run sqlgate inside a git repository, or use `sqlgate lint PATH` for plain files")),
+        }
+    }
+
+    /// The working tree's root, or `None` in a bare repository.
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    /// The `.git` directory (or the bare repository itself).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// The directory shared by all worktrees (where hooks live by default).
+    pub fn common_dir(&self) -> PathBuf {
+        self.repo.commondir().to_path_buf()
+    }
+
+    /// True when the repository is bare.
+    pub fn is_bare(&self) -> bool {
+        self.repo.is_bare()
+    }
+
+    /// True when the repository is a shallow clone.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// A configuration value (`core.hooksPath`, `user.name`, ...).
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.repo.config().ok()?.get_string(key).ok()
+    }
+
+    /// Resolves a revision (`main`, `origin/main`, a sha, `HEAD~3`) to a commit.
+    pub fn resolve(&self, rev: &str) -> Result<CommitId> {
+        let object = self.repo.revparse_single(rev).map_err(|_| {
+            let mut err = Error::new(format!("unknown revision '{rev}'"));
+            err = if self.is_shallow() {
+                err.with_help(
+                    "this is a shallow clone; fetch the full history (`git fetch --unshallow`, \
+                     or `fetch-depth: 0` in actions/checkout) and the base branch",
+                )
+            } else if !rev.contains('/')
+                && self
+                    .repo
+                    .find_reference(&format!("refs/remotes/origin/{rev}"))
+                    .is_ok()
+            {
+                err.with_help(format!("did you mean origin/{rev}?"))
+            } else {
+                err.with_help(format!(
+                    "check the name, or fetch it first: `git fetch origin {rev}`"
+                ))
+            };
+            err
+        })?;
+        let commit = object
+            .peel(ObjectType::Commit)
+            .map_err(|_| Error::new(format!("revision '{rev}' does not name a commit")))?;
+        Ok(CommitId(commit.id()))
+    }
+
+    /// Whether the object exists in the object database (quarantine included).
+    pub fn has_commit(&self, id: CommitId) -> bool {
+        self.repo.find_commit(id.0).is_ok()
+    }
+
+    /// The best common ancestor of two commits. In a shallow clone whose
+    /// history does not reach it, an error that says how to fetch more.
+    pub fn merge_base(&self, a: CommitId, b: CommitId) -> Result<CommitId> {
+        match self.repo.merge_base(a.0, b.0) {
+            Ok(id) => Ok(CommitId(id)),
+            Err(_) if self.is_shallow() => Err(Error::new(format!(
+                "the history of this shallow clone does not reach the merge base of {} and {}",
+                a.short(),
+                b.short()
+            ))
+            .with_help(
+                "fetch the full history: `git fetch --unshallow` (GitHub Actions: `fetch-depth: 0` \
+                 in actions/checkout; GitLab CI: `GIT_DEPTH: 0`)",
+            )),
+            Err(_) => Err(Error::new(format!(
+                "{} and {} have no common history",
+                a.short(),
+                b.short()
+            ))),
+        }
+    }
+
+    /// The first line of a commit's message, for reports.
+    pub fn summary(&self, id: CommitId) -> String {
+        self.repo
+            .find_commit(id.0)
+            .ok()
+            .and_then(|c| c.summary().ok().flatten().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    /// The commit `HEAD` points at, or `None` on an unborn branch.
+    pub fn head(&self) -> Option<CommitId> {
+        self.repo
+            .head()
+            .ok()?
+            .peel_to_commit()
+            .ok()
+            .map(|c| CommitId(c.id()))
+    }
+
+    /// The short name of the checked-out branch, if any.
+    pub fn head_branch(&self) -> Option<String> {
+        let head = self.repo.head().ok()?;
+        if head.is_branch() {
+            head.shorthand().ok().map(str::to_string)
+        } else {
+            None
+        }
+    }
+
+    /// The commit a full ref name points at, if the ref exists.
+    pub fn ref_target(&self, name: &str) -> Option<CommitId> {
+        let r = self.repo.find_reference(name).ok()?;
+        r.peel_to_commit().ok().map(|c| CommitId(c.id()))
+    }
+
+    /// The snapshot of a commit's tree.
+    pub fn commit_snapshot(&self, id: CommitId) -> Snapshot<'_> {
+        Snapshot::Commit(self, id)
+    }
+
+    /// The snapshot of the index (staged files).
+    pub fn index_snapshot(&self) -> Result<Snapshot<'_>> {
+        let index = self
+            .repo
+            .index()
+            .map_err(|e| git_err("cannot read the index", e))?;
+        Ok(Snapshot::Index(self, index))
+    }
+
+    /// The snapshot of the working tree.
+    pub fn workdir_snapshot(&self) -> Result<Snapshot<'_>> {
+        let dir = self
+            .workdir()
+            .ok_or_else(|| Error::new("a bare repository has no working tree"))?;
+        Ok(Snapshot::Workdir(FsSource::new(dir)))
+    }
+
+    fn read_blob(&self, id: BlobId) -> Result<Vec<u8>> {
+        let oid = Oid::from_bytes(&id.0).map_err(|e| git_err("bad object id", e))?;
+        let blob = self
+            .repo
+            .find_blob(oid)
+            .map_err(|e| git_err(&format!("cannot read blob {oid}"), e))?;
+        Ok(blob.content().to_vec())
+    }
+
+    fn list_tree(&self, commit: CommitId, dir: &str) -> Result<Vec<FileEntry>> {
+        let commit = self
+            .repo
+            .find_commit(commit.0)
+            .map_err(|e| git_err("cannot read commit", e))?;
+        let root = commit.tree().map_err(|e| git_err("cannot read tree", e))?;
+        let dir = dir.trim_end_matches('/');
+        let tree = if dir.is_empty() {
+            root
+        } else {
+            let entry = match root.get_path(Path::new(dir)) {
+                Ok(entry) => entry,
+                Err(_) => return Ok(Vec::new()),
+            };
+            if entry.kind() == Some(ObjectType::Blob) {
+                return Ok(vec![FileEntry {
+                    path: dir.to_string(),
+                    id: Some(to_blob_id(entry.id())),
+                }]);
+            }
+            match self.repo.find_tree(entry.id()) {
+                Ok(tree) => tree,
+                Err(_) => return Ok(Vec::new()),
+            }
+        };
+        let mut out = Vec::new();
+        tree.walk(TreeWalkMode::PreOrder, |parent, entry| {
+            let name = String::from_utf8_lossy(entry.name_bytes());
+            match entry.kind() {
+                Some(ObjectType::Tree) if SKIPPED_DIRS.contains(&name.as_ref()) => {
+                    TreeWalkResult::Skip
+                }
+                Some(ObjectType::Blob) => {
+                    out.push(FileEntry {
+                        path: join(dir, &format!("{parent}{name}")),
+                        id: Some(to_blob_id(entry.id())),
+                    });
+                    TreeWalkResult::Ok
+                }
+                _ => TreeWalkResult::Ok,
+            }
+        })
+        .map_err(|e| git_err("cannot walk tree", e))?;
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+}
+
+fn to_blob_id(oid: Oid) -> BlobId {
+    let mut bytes = [0u8; 20];
+    let raw = oid.as_bytes();
+    let n = raw.len().min(20);
+    bytes[..n].copy_from_slice(&raw[..n]);
+    BlobId(bytes)
+}
+
+impl FileSource for Snapshot<'_> {
+    fn list(&self, dir: &str) -> Result<Vec<FileEntry>> {
+        match self {
+            Snapshot::Commit(repo, id) => repo.list_tree(*id, dir),
+            Snapshot::Index(_, index) => {
+                let dir = dir.trim_end_matches('/');
+                let prefix = if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                };
+                let mut out: Vec<FileEntry> = index
+                    .iter()
+                    .filter(|e| (e.flags >> 12) & 0x3 == 0)
+                    .filter_map(|e| {
+                        let path = String::from_utf8_lossy(&e.path).into_owned();
+                        let inside = path.starts_with(&prefix) || path == dir;
+                        let skipped = path.split('/').any(|part| SKIPPED_DIRS.contains(&part));
+                        (inside && !skipped).then(|| FileEntry {
+                            path,
+                            id: Some(to_blob_id(e.id)),
+                        })
+                    })
+                    .collect();
+                out.sort_by(|a, b| a.path.cmp(&b.path));
+                Ok(out)
+            }
+            Snapshot::Workdir(fs) => fs.list(dir),
+        }
+    }
+
+    fn read(&self, entry: &FileEntry) -> Result<Vec<u8>> {
+        match (self, entry.id) {
+            (Snapshot::Commit(repo, _), Some(id)) | (Snapshot::Index(repo, _), Some(id)) => {
+                repo.read_blob(id)
+            }
+            (Snapshot::Workdir(fs), _) => fs.read(entry),
+            (_, None) => Err(Error::new(format!("{} has no blob id", entry.path))),
+        }
+    }
+}

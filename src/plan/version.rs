@@ -1,0 +1,188 @@
+//! Migration versions, ordered the way migration tools order them: numeric
+//! parts compare as numbers (so `10` sorts after `9` and `0010` equals `10`),
+//! timestamps are numbers too, and dotted Flyway versions compare part by
+//! part (`1.10` after `1.9`; `1.0` equals `1`).
+
+use std::cmp::Ordering;
+use std::fmt;
+
+/// A parsed version; keeps the text it was written as.
+#[derive(Clone, Debug)]
+pub struct Version {
+    raw: String,
+    parts: Vec<Part>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Part {
+    /// Digits without leading zeros ("" for zero).
+    Num(String),
+    Text(String),
+}
+
+impl Part {
+    fn is_zero(&self) -> bool {
+        matches!(self, Part::Num(n) if n.is_empty())
+    }
+}
+
+impl Ord for Part {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Part::Num(a), Part::Num(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+            (Part::Num(_), Part::Text(_)) => Ordering::Less,
+            (Part::Text(_), Part::Num(_)) => Ordering::Greater,
+            (Part::Text(a), Part::Text(b)) => a.cmp(b),
+        }
+    }
+}
+
+impl PartialOrd for Part {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Version {
+    /// Parses a version: runs of digits become numeric parts; `.`, `_` and
+    /// `-` separate parts; anything else is compared as text.
+    pub fn parse(raw: &str) -> Version {
+        let mut parts = Vec::new();
+        let mut chars = raw.chars().peekable();
+        while let Some(&c) = chars.peek() {
+            if c.is_ascii_digit() {
+                let mut digits = String::new();
+                while let Some(&d) = chars.peek() {
+                    if !d.is_ascii_digit() {
+                        break;
+                    }
+                    digits.push(d);
+                    chars.next();
+                }
+                parts.push(Part::Num(digits.trim_start_matches('0').to_string()));
+            } else if matches!(c, '.' | '_' | '-') {
+                chars.next();
+            } else {
+                let mut text = String::new();
+                while let Some(&d) = chars.peek() {
+                    if d.is_ascii_digit() || matches!(d, '.' | '_' | '-') {
+                        break;
+                    }
+                    text.push(d);
+                    chars.next();
+                }
+                parts.push(Part::Text(text));
+            }
+        }
+        while parts.len() > 1 && parts.last().is_some_and(Part::is_zero) {
+            parts.pop();
+        }
+        Version {
+            raw: raw.to_string(),
+            parts,
+        }
+    }
+
+    /// The version as written in the file name.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// True when the version is one number of 12 or more digits that reads
+    /// as a date and time (`20240301120000`, `202403011200`).
+    pub fn is_timestamp(&self) -> bool {
+        is_timestamp(&self.raw)
+    }
+}
+
+/// True when `raw` is a 12- to 17-digit number starting with a plausible
+/// year, month and day (as Rails, golang-migrate and goose write them).
+pub fn is_timestamp(raw: &str) -> bool {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    if digits.len()
+        != raw
+            .chars()
+            .filter(|c| !matches!(c, '-' | '_' | '.'))
+            .count()
+    {
+        return false;
+    }
+    if !(12..=17).contains(&digits.len()) {
+        return false;
+    }
+    let year: u32 = digits[0..4].parse().unwrap_or(0);
+    let month: u32 = digits[4..6].parse().unwrap_or(0);
+    let day: u32 = digits[6..8].parse().unwrap_or(0);
+    (1970..=2200).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts == other.parts
+    }
+}
+
+impl Eq for Version {}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.parts.cmp(&other.parts)
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::hash::Hash for Version {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for p in &self.parts {
+            match p {
+                Part::Num(n) => {
+                    0u8.hash(state);
+                    n.hash(state)
+                }
+                Part::Text(t) => {
+                    1u8.hash(state);
+                    t.hash(state)
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s)
+    }
+
+    #[test]
+    fn numbers_compare_as_numbers() {
+        assert!(v("10") > v("9"));
+        assert_eq!(v("0010"), v("10"));
+        assert!(v("1.10") > v("1.9"));
+        assert_eq!(v("1.0"), v("1"));
+        assert_eq!(v("1_1"), v("1.1"));
+        assert!(v("2024.01.05.1200") > v("2024.01.05.0930"));
+        assert!(v("20240301120000") > v("20240229235959"));
+        assert!(v("2024-01-02-094916") < v("2024-01-10-000000"));
+    }
+
+    #[test]
+    fn timestamps_are_recognised() {
+        assert!(v("20240301120000").is_timestamp());
+        assert!(!v("0001").is_timestamp());
+        assert!(!v("123456789012").is_timestamp());
+    }
+}

@@ -1,0 +1,3 @@
+//! Rules about sqlgate's own directives in the scripts.
+
+pub mod suppression_without_reason;

@@ -1,0 +1,3 @@
+//! Rules about names: of migration files and of database objects.
+
+pub mod migration_filename;

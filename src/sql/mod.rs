@@ -1,0 +1,352 @@
+//! SQL: decoding script text, splitting it into statements, and parsing each
+//! statement with sqlparser in the configured dialect. Owns every call into
+//! sqlparser; rules read the resulting syntax trees through `sql::ast`.
+//! Must not know git, layouts' file conventions, or output formats.
+
+pub mod split;
+
+use std::ops::Range;
+
+use serde::Deserialize;
+use sqlparser::dialect;
+use sqlparser::parser::Parser;
+
+pub use sqlparser::ast;
+
+use split::{PieceKind, Split};
+
+/// The SQL dialect statements are parsed in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    /// PostgreSQL (the default).
+    #[default]
+    Postgres,
+    /// MySQL and MariaDB.
+    Mysql,
+    /// SQLite.
+    Sqlite,
+    /// Microsoft SQL Server.
+    Mssql,
+    /// Anything else: a permissive ANSI-like grammar.
+    Generic,
+}
+
+impl Dialect {
+    /// Every dialect, for messages.
+    pub const ALL: &'static [&'static str] = &["postgres", "mysql", "sqlite", "mssql", "generic"];
+
+    /// The dialect's name as written in the configuration.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mysql",
+            Dialect::Sqlite => "sqlite",
+            Dialect::Mssql => "mssql",
+            Dialect::Generic => "generic",
+        }
+    }
+
+    /// Parses a dialect name (`postgresql` and `mariadb` accepted too).
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        match name.to_ascii_lowercase().as_str() {
+            "postgres" | "postgresql" | "pg" => Some(Dialect::Postgres),
+            "mysql" | "mariadb" => Some(Dialect::Mysql),
+            "sqlite" | "sqlite3" => Some(Dialect::Sqlite),
+            "mssql" | "sqlserver" | "tsql" => Some(Dialect::Mssql),
+            "generic" | "ansi" => Some(Dialect::Generic),
+            _ => None,
+        }
+    }
+}
+
+/// What a statement turned out to be.
+#[derive(Clone, Debug)]
+pub enum Parsed {
+    /// Parsed into a syntax tree.
+    Ast(Box<ast::Statement>),
+    /// Valid SQL the parser does not model (a `DO` block, `CREATE TRIGGER` in
+    /// some dialects): kept as text; rules that need a tree skip it.
+    Opaque,
+    /// A client command (`\connect`, `DELIMITER`, `GO`).
+    Meta,
+    /// The parser rejected it.
+    Error {
+        /// The parser's message, without its position.
+        message: String,
+        /// Byte offset in the file where the parser stopped.
+        offset: usize,
+    },
+}
+
+/// One statement of a script, with its byte span in the file.
+#[derive(Clone, Debug)]
+pub struct Statement {
+    /// Byte span in the file (not the script): first token to last token.
+    pub span: Range<usize>,
+    /// The parse result.
+    pub parsed: Parsed,
+}
+
+impl Statement {
+    /// The syntax tree, when the statement parsed.
+    pub fn ast(&self) -> Option<&ast::Statement> {
+        match &self.parsed {
+            Parsed::Ast(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A script split and parsed: its statements and comments, with spans in
+/// the file that holds it.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedScript {
+    /// Statements in order.
+    pub statements: Vec<Statement>,
+    /// Comment spans in order.
+    pub comments: Vec<Range<usize>>,
+}
+
+/// Splits and parses `text`, a script that starts at byte `base` of its file.
+/// `atomic` ranges (relative to `text`) are kept as one statement each.
+pub fn parse_script(
+    text: &str,
+    base: usize,
+    dialect: Dialect,
+    atomic: &[Range<usize>],
+) -> ParsedScript {
+    let Split { pieces, comments } = split::split(text, dialect, atomic);
+    let statements = pieces
+        .into_iter()
+        .map(|piece| {
+            let span = piece.span.start + base..piece.span.end + base;
+            let parsed = match piece.kind {
+                PieceKind::Meta => Parsed::Meta,
+                PieceKind::Sql => parse_statement(&text[piece.span.clone()], span.start, dialect),
+            };
+            Statement { span, parsed }
+        })
+        .collect();
+    let comments = comments
+        .into_iter()
+        .map(|c| c.start + base..c.end + base)
+        .collect();
+    ParsedScript {
+        statements,
+        comments,
+    }
+}
+
+fn parse_statement(sql: &str, offset: usize, dialect: Dialect) -> Parsed {
+    if is_opaque(sql, dialect) {
+        return Parsed::Opaque;
+    }
+    let result = match dialect {
+        Dialect::Postgres => Parser::parse_sql(&dialect::PostgreSqlDialect {}, sql),
+        Dialect::Mysql => Parser::parse_sql(&dialect::MySqlDialect {}, sql),
+        Dialect::Sqlite => Parser::parse_sql(&dialect::SQLiteDialect {}, sql),
+        Dialect::Mssql => Parser::parse_sql(&dialect::MsSqlDialect {}, sql),
+        Dialect::Generic => Parser::parse_sql(&dialect::GenericDialect {}, sql),
+    };
+    match result {
+        Ok(mut statements) if statements.len() == 1 => Parsed::Ast(Box::new(statements.remove(0))),
+        Ok(statements) if statements.is_empty() => Parsed::Opaque,
+        Ok(_) => Parsed::Error {
+            message: "more than one statement where one was expected".to_string(),
+            offset,
+        },
+        Err(e) => {
+            let (message, at) = error_position(&e.to_string(), sql);
+            if is_known_gap(sql, dialect) {
+                Parsed::Opaque
+            } else {
+                Parsed::Error {
+                    message,
+                    offset: offset + at,
+                }
+            }
+        }
+    }
+}
+
+/// Statements that are valid in their dialect but that the parser does not
+/// model at all; they are kept as text without a syntax error.
+fn is_opaque(sql: &str, dialect: Dialect) -> bool {
+    let head = leading_words(sql, 4);
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    match dialect {
+        Dialect::Postgres | Dialect::Generic => matches!(
+            head.as_slice(),
+            ["DO", ..]
+                | ["CREATE", "EVENT", "TRIGGER", ..]
+                | ["CREATE", "OR", "REPLACE", "RULE", ..]
+                | ["CREATE", "RULE", ..]
+                | ["ALTER", "DEFAULT", "PRIVILEGES", ..]
+                | ["CREATE", "PUBLICATION", ..]
+                | ["CREATE", "SUBSCRIPTION", ..]
+                | ["ALTER", "PUBLICATION", ..]
+                | ["SECURITY", "LABEL", ..]
+                | ["CREATE", "CAST", ..]
+                | ["CREATE", "AGGREGATE", ..]
+                | ["CREATE", "OR", "REPLACE", "AGGREGATE", ..]
+                | ["CREATE", "COLLATION", ..]
+                | ["CREATE", "TEXT", "SEARCH", ..]
+                | ["ALTER", "TEXT", "SEARCH", ..]
+                | ["CREATE", "CONVERSION", ..]
+                | ["IMPORT", "FOREIGN", "SCHEMA", ..]
+                | ["REFRESH", "MATERIALIZED", "VIEW", ..]
+                | ["REINDEX", ..]
+                | ["CLUSTER", ..]
+                | ["SELECT", "PG_CATALOG", ..]
+        ),
+        _ => false,
+    }
+}
+
+/// Statement families that are valid SQL but that the parser only partly
+/// models: a parse failure there is the parser's gap, not the user's error.
+fn is_known_gap(sql: &str, dialect: Dialect) -> bool {
+    let head = leading_words(sql, 6);
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    let routine = |w: &[&str]| {
+        w.iter().take(6).any(|x| {
+            matches!(
+                *x,
+                "FUNCTION" | "PROCEDURE" | "TRIGGER" | "EVENT" | "AGGREGATE"
+            )
+        })
+    };
+    match head.as_slice() {
+        ["CREATE", rest @ ..] if routine(rest) => true,
+        ["ALTER", "FUNCTION" | "PROCEDURE" | "ROUTINE" | "TRIGGER" | "EVENT", ..] => true,
+        ["DROP", "TRIGGER" | "EVENT" | "AGGREGATE", ..] => true,
+        ["COMMENT", "ON", ..] | ["GRANT", ..] | ["REVOKE", ..] => true,
+        ["CREATE", "POLICY", ..] | ["ALTER", "POLICY", ..] | ["DROP", "POLICY", ..] => true,
+        ["CREATE", "DOMAIN", ..] | ["ALTER", "DOMAIN", ..] => true,
+        ["CREATE", "EXTENSION", ..] | ["ALTER", "EXTENSION", ..] => true,
+        ["ALTER", "TYPE", ..]
+        | ["ALTER", "SEQUENCE", ..]
+        | ["ALTER", "INDEX", ..]
+        | ["ALTER", "VIEW", ..] => true,
+        ["ALTER", "MATERIALIZED", ..]
+        | ["ALTER", "SCHEMA", ..]
+        | ["ALTER", "ROLE" | "USER" | "GROUP", ..] => true,
+        ["ALTER", "DATABASE", ..] | ["ALTER", "SYSTEM", ..] | ["ALTER", "STATISTICS", ..] => true,
+        ["CREATE", "STATISTICS", ..] | ["CREATE", "SERVER", ..] | ["CREATE", "FOREIGN", ..] => true,
+        ["CREATE", "USER" | "ROLE" | "GROUP", ..] | ["SET", ..] | ["RESET", ..] => true,
+        ["CREATE", "TYPE", ..] if dialect == Dialect::Postgres => true,
+        ["LOCK", ..] | ["VACUUM", ..] | ["ANALYZE", ..] | ["CHECKPOINT", ..] | ["NOTIFY", ..] => {
+            true
+        }
+        ["PRAGMA", ..] if dialect == Dialect::Sqlite => true,
+        ["DROP", "INDEX", "CONCURRENTLY", ..] | ["CREATE", "MATERIALIZED", "VIEW", ..] => true,
+        _ => known_gap_pattern(sql),
+    }
+}
+
+/// Constructs inside otherwise modelled statements that the parser rejects.
+fn known_gap_pattern(sql: &str) -> bool {
+    static GAPS: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let gaps = GAPS.get_or_init(|| {
+        regex::Regex::new(
+            r"(?is)\(\s*LIKE\s+\S+\s+(INCLUDING|EXCLUDING)\b|\bSET\s+(STATISTICS|STORAGE|COMPRESSION)\b|\bALTER\s+CONSTRAINT\b|\bNULLS\s+NOT\s+DISTINCT\b",
+        )
+        .ok()
+    });
+    gaps.as_ref().is_some_and(|r| r.is_match(sql))
+}
+
+/// The first `n` words of a statement, upper-cased, skipping comments.
+pub fn leading_words(sql: &str, n: usize) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut rest = sql;
+    while words.len() < n {
+        rest = rest.trim_start();
+        if rest.starts_with("--") {
+            rest = rest.find('\n').map_or("", |i| &rest[i..]);
+            continue;
+        }
+        if rest.starts_with("/*") {
+            rest = rest.find("*/").map_or("", |i| &rest[i + 2..]);
+            continue;
+        }
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if end == 0 {
+            break;
+        }
+        words.push(rest[..end].to_ascii_uppercase());
+        rest = &rest[end..];
+    }
+    words
+}
+
+/// Splits sqlparser's "... at Line: L, Column: C" into the message and the
+/// byte offset of that position within `sql`.
+fn error_position(message: &str, sql: &str) -> (String, usize) {
+    let message = message
+        .trim_start_matches("sql parser error: ")
+        .trim_start_matches("Parser error: ");
+    let Some(at) = message.rfind(" at Line: ") else {
+        return (message.to_string(), 0);
+    };
+    let position = &message[at + " at Line: ".len()..];
+    let mut parts = position.split(", Column: ");
+    let line: usize = parts
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(1);
+    let column: usize = parts
+        .next()
+        .and_then(|c| {
+            c.trim()
+                .trim_end_matches(|ch: char| !ch.is_ascii_digit())
+                .parse()
+                .ok()
+        })
+        .unwrap_or(1);
+    let mut offset = 0;
+    for (i, l) in sql.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let col_bytes: usize = l
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
+            offset += col_bytes;
+            break;
+        }
+        offset += l.len();
+    }
+    (message[..at].to_string(), offset.min(sql.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_error_points_inside_the_statement() {
+        let sql = "CREATE TABLE a (id int);\nCREATE TABLE b (\n  id int,,\n);";
+        let script = parse_script(sql, 10, Dialect::Postgres, &[]);
+        assert!(script.statements[0].ast().is_some());
+        match &script.statements[1].parsed {
+            Parsed::Error { offset, .. } => {
+                let line = sql[..offset - 10].matches('\n').count() + 1;
+                assert_eq!(line, 3);
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn known_gaps_are_opaque_not_errors() {
+        let sql = "DO $$ BEGIN RAISE NOTICE 'x'; END $$;\nDROP INDEX CONCURRENTLY IF EXISTS idx_a;\nCOMMENT ON COLUMN a.b IS 'x';";
+        let script = parse_script(sql, 0, Dialect::Postgres, &[]);
+        for s in &script.statements {
+            assert!(!matches!(s.parsed, Parsed::Error { .. }), "{:?}", s);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Every example in every `rules/<rule-id>.yaml` runs here: each bad
+//! example must raise its rule and each good one must not.
+
+use sqlgate::config::{Config, MigrationDir};
+use sqlgate::pipeline::check_sources;
+use sqlgate::rules::{metas, Example};
+use sqlgate::source::MemSource;
+use sqlgate::sql::Dialect;
+
+fn raised(rule: &str, example: &Example) -> Vec<String> {
+    let mut config = Config::default();
+    if let Some(d) = &example.dialect {
+        config.dialect =
+            Dialect::from_name(d).unwrap_or_else(|| panic!("{rule}: unknown dialect {d}"));
+    }
+    let outcome = if let Some(sql) = &example.sql {
+        config.migrations = vec![MigrationDir {
+            dir: "migrations".into(),
+            layout: "plain".into(),
+            require_down: None,
+        }];
+        let mut head = MemSource::default();
+        head.insert("migrations/0001_example.sql", sql.as_bytes());
+        check_sources(&config, None, &head, "main")
+    } else {
+        let mut base = MemSource::default();
+        let mut head = MemSource::default();
+        for (path, text) in &example.base {
+            base.insert(path.clone(), text.as_bytes());
+            if !example.deleted.contains(path) {
+                head.insert(path.clone(), text.as_bytes());
+            }
+        }
+        for (path, text) in &example.head {
+            head.insert(path.clone(), text.as_bytes());
+        }
+        check_sources(&config, Some(&base), &head, "main")
+    };
+    let outcome = outcome.unwrap_or_else(|e| {
+        panic!(
+            "{rule}: example {:?} could not run: {e}",
+            example.description
+        )
+    });
+    outcome.findings.into_iter().map(|f| f.rule).collect()
+}
+
+#[test]
+fn every_bad_example_raises_its_rule_and_no_good_one_does() {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for meta in metas() {
+        assert!(
+            !meta.examples.bad.is_empty(),
+            "{} has no bad example",
+            meta.id
+        );
+        assert!(
+            !meta.examples.good.is_empty(),
+            "{} has no good example",
+            meta.id
+        );
+        for example in &meta.examples.bad {
+            count += 1;
+            let rules = raised(&meta.id, example);
+            if !rules.contains(&meta.id) {
+                failures.push(format!(
+                    "{}: bad example {:?} raised {:?}",
+                    meta.id, example.description, rules
+                ));
+            }
+        }
+        for example in &meta.examples.good {
+            count += 1;
+            let rules = raised(&meta.id, example);
+            if rules.contains(&meta.id) {
+                failures.push(format!(
+                    "{}: good example {:?} raised it",
+                    meta.id, example.description
+                ));
+            }
+        }
+    }
+    assert!(count > 0);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_file_is_named_after_its_id() {
+    for meta in metas() {
+        let path = format!("{}/rules/{}.yaml", env!("CARGO_MANIFEST_DIR"), meta.id);
+        assert!(std::path::Path::new(&path).exists(), "{path} is missing");
+    }
+    let on_disk = std::fs::read_dir(format!("{}/rules", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .count();
+    assert_eq!(
+        on_disk,
+        metas().len(),
+        "every rules/*.yaml must be registered in src/rules/mod.rs"
+    );
+}

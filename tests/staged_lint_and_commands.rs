@@ -1,0 +1,183 @@
+//! `check --staged`, `lint`, `init`, `rules` and `explain` through the binary.
+
+mod common;
+
+use common::{run_in, shop, Repo};
+
+#[test]
+fn staged_check_reads_the_index_not_the_working_tree() {
+    let repo = shop();
+    repo.migration(
+        "20240301120000_add_notes",
+        "ALTER TABLE orders ADD COLUMN notes text;\n",
+        "ALTER TABLE orders DROP COLUMN notes;\n",
+    );
+    repo.git(&["add", "-A"]);
+    // An unstaged edit that would be a syntax error is not what gets committed.
+    repo.write(
+        "db/migrations/20240301120000_add_notes.up.sql",
+        "ALTER TABEL orders;\n",
+    );
+    let run = repo.sqlgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    repo.git(&["add", "-A"]);
+    let run = repo.sqlgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.rules(), vec!["syntax-error"]);
+}
+
+#[test]
+fn staged_check_refuses_an_out_of_order_migration() {
+    let repo = shop();
+    repo.migration(
+        "20240110000000_add_email_index",
+        "CREATE INDEX idx_users_email ON users (email);\n",
+        "DROP INDEX idx_users_email;\n",
+    );
+    repo.git(&["add", "-A"]);
+    let run = repo.sqlgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.rules(), vec!["version-order"]);
+    assert!(run.finding("version-order")["message"]
+        .as_str()
+        .unwrap()
+        .contains("already on main"));
+}
+
+#[test]
+fn staged_check_with_nothing_staged_is_quiet_and_passes() {
+    let repo = shop();
+    let run = repo.sqlgate(&["check", "--staged", "--quiet"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn lint_reports_every_migration_of_a_directory_as_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("migrations")).unwrap();
+    std::fs::write(
+        root.join("migrations/0001_create_users.up.sql"),
+        "CREATE TABLE users (id bigint);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("migrations/0001_create_users.down.sql"),
+        "DROP TABLE users;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("migrations/0002_add_email.up.sql"),
+        "ALTER TABLE users ADD COLUMN email text,;\n",
+    )
+    .unwrap();
+    let run = run_in(root, &["lint", "migrations", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut rules = run.rules();
+    rules.sort();
+    assert_eq!(rules, vec!["missing-down", "syntax-error"]);
+    assert_eq!(
+        run.finding("syntax-error")["path"],
+        "migrations/0002_add_email.up.sql"
+    );
+    let one = run_in(
+        root,
+        &[
+            "lint",
+            "migrations/0001_create_users.up.sql",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(one.code, 0, "{}", one.stdout);
+}
+
+#[test]
+fn lint_of_the_bundled_example_shows_real_findings() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let run = run_in(
+        std::path::Path::new(root),
+        &["lint", "examples/shop", "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let rules = run.rules();
+    for rule in ["missing-down", "syntax-error", "migration-filename"] {
+        assert!(rules.contains(&rule.to_string()), "{rules:?}");
+    }
+    assert_eq!(
+        run.finding("syntax-error")["path"],
+        "examples/shop/db/migrations/000004_add_shipments.up.sql"
+    );
+}
+
+#[test]
+fn lint_of_a_missing_path_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(dir.path(), &["lint", "nope"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("nope does not exist"));
+}
+
+#[test]
+fn init_writes_a_config_that_works_unchanged() {
+    let repo = Repo::new();
+    repo.migration(
+        "20240101000000_create_users",
+        "CREATE TABLE users (id bigint);\n",
+        "DROP TABLE users;\n",
+    );
+    repo.write("flyway/sql/V1__init.sql", "CREATE TABLE a (id int);\n");
+    repo.commit("init");
+    let run = repo.sqlgate(&["init"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(repo.path().join(".sqlgate.yml")).unwrap();
+    assert!(
+        text.contains("- dir: db/migrations\n    layout: golang-migrate"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- dir: flyway/sql\n    layout: flyway"),
+        "{text}"
+    );
+    let again = repo.sqlgate(&["init"]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("--force"));
+    repo.git(&["add", "-A"]);
+    let check = repo.sqlgate(&["check", "--staged", "--format", "json", "-v"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(
+        check
+            .stderr
+            .contains("db/migrations: golang-migrate (configured)"),
+        "{}",
+        check.stderr
+    );
+}
+
+#[test]
+fn rules_lists_every_rule_and_explain_prints_one() {
+    let run = run_in(std::path::Path::new("."), &["rules"]);
+    assert_eq!(run.code, 0);
+    for id in [
+        "syntax-error",
+        "migration-filename",
+        "missing-down",
+        "duplicate-version",
+        "version-order",
+        "applied-migration-modified",
+    ] {
+        assert!(
+            run.stdout.contains(id),
+            "{id} missing from:\n{}",
+            run.stdout
+        );
+    }
+    let explain = run_in(std::path::Path::new("."), &["explain", "version-order"]);
+    assert_eq!(explain.code, 0);
+    assert!(explain
+        .stdout
+        .contains("Bad: the new migration is older than one already merged"));
+    let unknown = run_in(std::path::Path::new("."), &["explain", "version-ordr"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("did you mean `version-order`?"));
+}
