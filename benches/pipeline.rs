@@ -141,8 +141,12 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let repo = dir.path().join("repo");
+    // SQLGATE_BENCH_DIR keeps the generated repository for profiling.
+    let temp = tempfile::tempdir().expect("temp dir");
+    let kept = std::env::var_os("SQLGATE_BENCH_DIR").map(std::path::PathBuf::from);
+    let root = kept.unwrap_or_else(|| temp.path().to_path_buf());
+    let dir = &root;
+    let repo = dir.join("repo");
     std::fs::create_dir_all(&repo).unwrap();
     let start = Instant::now();
     let (main, feature) = generate(&repo);
@@ -182,7 +186,7 @@ fn main() {
         10,
     );
 
-    let lint_dir = dir.path().join("lint");
+    let lint_dir = dir.join("lint");
     std::fs::create_dir_all(lint_dir.join("migrations")).unwrap();
     let mut bytes = 0;
     let mut i = 0;

@@ -197,6 +197,7 @@ pub type Text = Result<Arc<str>, DecodeProblem>;
 /// blob is read and decoded at most once per run.
 pub struct Files<'s> {
     source: &'s dyn FileSource,
+    listings: RefCell<HashMap<String, Vec<FileEntry>>>,
     texts: RefCell<HashMap<String, Text>>,
 }
 
@@ -205,13 +206,21 @@ impl<'s> Files<'s> {
     pub fn new(source: &'s dyn FileSource) -> Self {
         Files {
             source,
+            listings: RefCell::new(HashMap::new()),
             texts: RefCell::new(HashMap::new()),
         }
     }
 
-    /// Every file below `dir`, sorted by path.
+    /// Every file below `dir`, sorted by path; listed once per directory.
     pub fn list(&self, dir: &str) -> Result<Vec<FileEntry>> {
-        self.source.list(dir)
+        if let Some(entries) = self.listings.borrow().get(dir) {
+            return Ok(entries.clone());
+        }
+        let entries = self.source.list(dir)?;
+        self.listings
+            .borrow_mut()
+            .insert(dir.to_string(), entries.clone());
+        Ok(entries)
     }
 
     /// The decoded text of a file, read once.
