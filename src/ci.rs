@@ -33,7 +33,8 @@ impl Env {
     /// The process's environment (variables that are not UTF-8 are skipped).
     pub fn from_process() -> Env {
         Env::from_pairs(
-            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
         )
     }
 
@@ -163,9 +164,13 @@ pub fn detect(env: &Env) -> Option<Ci> {
     if env.is_true("GITLAB_CI") {
         return Some(gitlab(env));
     }
-    let harness = ["HARNESS_BUILD_ID", "HARNESS_PIPELINE_ID", "HARNESS_ACCOUNT_ID"]
-        .iter()
-        .any(|v| env.get(v).is_some());
+    let harness = [
+        "HARNESS_BUILD_ID",
+        "HARNESS_PIPELINE_ID",
+        "HARNESS_ACCOUNT_ID",
+    ]
+    .iter()
+    .any(|v| env.get(v).is_some());
     if harness || env.is_true("DRONE") {
         let provider = if harness {
             Provider::Harness
@@ -319,11 +324,12 @@ impl Ci {
                 Some(e) => format!("this {name} run is for `{e}`, not for a pull request"),
                 None => format!("this {name} run is not for a pull request"),
             };
-            return Err(Error::new(format!("{what}: no target branch to compare with"))
-                .with_help(format!(
+            return Err(
+                Error::new(format!("{what}: no target branch to compare with")).with_help(format!(
                     "{}, or pass the target branch: `sqlgate check --base origin/main`",
                     self.provider.pr_hint()
-                )));
+                )),
+            );
         }
         if let Some(found) = candidates.iter().find(|c| exists(c)) {
             return Ok(found.clone());
@@ -423,7 +429,10 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(ci.target_branch.as_deref(), Some("main"));
-        assert_eq!(ci.base_shas, vec!["2222222222222222222222222222222222222222"]);
+        assert_eq!(
+            ci.base_shas,
+            vec!["2222222222222222222222222222222222222222"]
+        );
     }
 
     #[test]
@@ -451,10 +460,7 @@ mod tests {
         .unwrap();
         assert_eq!(ci.provider, Provider::GitLab);
         assert_eq!(ci.candidates(), vec!["develop", "origin/develop", "abc"]);
-        assert_eq!(
-            ci.choose_base(|r| r == "abc", false).as_deref(),
-            Ok("abc")
-        );
+        assert_eq!(ci.choose_base(|r| r == "abc", false).as_deref(), Ok("abc"));
         assert_eq!(
             ci.choose_base(|r| r == "origin/develop" || r == "abc", false)
                 .as_deref(),

@@ -56,13 +56,18 @@ fn parse_output(value: &str) -> Result<(FormatArg, PathBuf), String> {
     let (name, path) = value
         .split_once('=')
         .filter(|(_, p)| !p.is_empty())
-        .ok_or_else(|| format!("expected FORMAT=PATH, for example sarif=sqlgate.sarif, not `{value}`"))?;
+        .ok_or_else(|| {
+            format!("expected FORMAT=PATH, for example sarif=sqlgate.sarif, not `{value}`")
+        })?;
     let format = FormatArg::from_str(name, true).map_err(|_| {
         let names: Vec<String> = FormatArg::value_variants()
             .iter()
             .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
             .collect();
-        format!("unknown format `{name}`; expected one of {}", names.join(", "))
+        format!(
+            "unknown format `{name}`; expected one of {}",
+            names.join(", ")
+        )
     })?;
     Ok((format, PathBuf::from(path)))
 }

@@ -40,17 +40,18 @@ fn main() -> ExitCode {
 /// Colours only on a terminal, without `NO_COLOR`, outside CI (whose logs
 /// keep escape codes as noise), unless `--color` says otherwise.
 fn style(choice: ColorChoice, env: &ci::Env) -> Style {
-    let color = match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && env.get("NO_COLOR").is_none() && !ci::is_ci(env)
-        }
-    };
-    if color {
+    if wants_color(choice, std::io::stdout().is_terminal(), env) {
         Style::Color
     } else {
         Style::Plain
+    }
+}
+
+fn wants_color(choice: ColorChoice, terminal: bool, env: &ci::Env) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && env.get("NO_COLOR").is_none() && !ci::is_ci(env),
     }
 }
 
@@ -230,5 +231,43 @@ fn print(outcome: &Outcome, output: &Output, style: Style, env: &ci::Env) -> Res
         Ok(ExitCode::from(1))
     } else {
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_follow_the_terminal_no_color_and_ci_unless_forced() {
+        let env = |pairs: &[(&str, &str)]| ci::Env::from_pairs(pairs.iter().copied());
+        assert!(wants_color(ColorChoice::Auto, true, &env(&[])));
+        assert!(!wants_color(ColorChoice::Auto, false, &env(&[])));
+        assert!(!wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("NO_COLOR", "1")])
+        ));
+        assert!(wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("NO_COLOR", "")])
+        ));
+        assert!(!wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("CI", "true")])
+        ));
+        assert!(!wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("GITLAB_CI", "true")])
+        ));
+        assert!(wants_color(
+            ColorChoice::Always,
+            false,
+            &env(&[("CI", "true")])
+        ));
+        assert!(!wants_color(ColorChoice::Never, true, &env(&[])));
     }
 }

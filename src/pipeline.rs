@@ -357,7 +357,8 @@ fn config_change(sides: &Sides) -> Result<Option<ConfigChange>> {
             None => Ok(None),
         }
     };
-    let unchanged_ids = matches!((&base_entry, &head_entry), (Some(b), Some(h)) if b.id.is_some() && b.id == h.id);
+    let unchanged_ids =
+        matches!((&base_entry, &head_entry), (Some(b), Some(h)) if b.id.is_some() && b.id == h.id);
     if unchanged_ids || (base_entry.is_none() && head_entry.is_none()) {
         return Ok(None);
     }
@@ -375,7 +376,10 @@ fn config_change(sides: &Sides) -> Result<Option<ConfigChange>> {
     };
     let head = match &head_text {
         Some(t) => Config::parse(t, config::FILE_NAME),
-        None if head_entry.is_some() => Err(Error::new(format!("{} is not UTF-8 text", config::FILE_NAME))),
+        None if head_entry.is_some() => Err(Error::new(format!(
+            "{} is not UTF-8 text",
+            config::FILE_NAME
+        ))),
         None => Ok(Config::default()),
     };
     Ok(Some(ConfigChange {

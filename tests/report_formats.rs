@@ -107,7 +107,9 @@ fn outcome_with(shipments_prefix: &str) -> Outcome {
     let config = Config::parse(BASE_CONFIG, ".sqlgate.yml").unwrap();
     let mut outcome = check_sources(&config, Some(&base()), &head(shipments_prefix), "main")
         .expect("the scenario runs");
-    outcome.findings.retain(|f| RULES.contains(&f.rule.as_str()));
+    outcome
+        .findings
+        .retain(|f| RULES.contains(&f.rule.as_str()));
     outcome.rules.retain(|r| RULES.contains(&r.as_str()));
     outcome
 }
@@ -139,7 +141,10 @@ fn the_scenario_finds_what_it_is_built_for() {
         "empty-migration",
         "suppression-without-reason",
     ] {
-        assert!(rules.iter().any(|r| r == rule), "{rule} missing in {rules:?}");
+        assert!(
+            rules.iter().any(|r| r == rule),
+            "{rule} missing in {rules:?}"
+        );
     }
 }
 
@@ -257,12 +262,20 @@ fn the_schema_rejects_what_sarif_forbids() {
 #[test]
 fn sarif_rule_index_names_the_rule_and_every_rule_has_help() {
     let log: Value = serde_json::from_str(&render(Format::Sarif, &outcome())).unwrap();
-    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     assert_eq!(rules.len(), sqlgate::rules::metas().len());
     for rule in rules {
         assert!(!rule["help"]["text"].as_str().unwrap().is_empty());
-        assert!(rule["help"]["markdown"].as_str().unwrap().contains("**Bad**"));
-        assert!(!rule["shortDescription"]["text"].as_str().unwrap().is_empty());
+        assert!(rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("**Bad**"));
+        assert!(!rule["shortDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .is_empty());
     }
     for result in log["runs"][0]["results"].as_array().unwrap() {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
@@ -301,7 +314,11 @@ fn fingerprints_stay_when_lines_move_and_differ_between_findings() {
             .unwrap()
     };
     assert_ne!(syntax(&before).2, syntax(&after).2, "the line moved");
-    assert_eq!(syntax(&before).1, syntax(&after).1, "the fingerprint did not");
+    assert_eq!(
+        syntax(&before).1,
+        syntax(&after).1,
+        "the fingerprint did not"
+    );
     let mut unique: Vec<&String> = before.iter().map(|(_, f, _)| f).collect();
     unique.sort();
     unique.dedup();
@@ -426,8 +443,16 @@ fn an_output_that_cannot_be_written_stops_the_check() {
         "sarif=/nonexistent-dir/x.sarif",
     ]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("cannot write /nonexistent-dir/x.sarif"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot write /nonexistent-dir/x.sarif"),
+        "{}",
+        run.stderr
+    );
     let bad = repo.sqlgate(&["check", "--base", "main", "--output", "xml=out.xml"]);
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("unknown format `xml`"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("unknown format `xml`"),
+        "{}",
+        bad.stderr
+    );
 }

@@ -75,9 +75,6 @@ mod tests {
     #[test]
     fn messages_and_properties_are_escaped_as_the_runner_decodes_them() {
         assert_eq!(escape_data("100% done\r\nnext"), "100%25 done%0D%0Anext");
-        assert_eq!(
-            escape_property("db/a,b:c%.sql"),
-            "db/a%2Cb%3Ac%25.sql"
-        );
+        assert_eq!(escape_property("db/a,b:c%.sql"), "db/a%2Cb%3Ac%25.sql");
     }
 }

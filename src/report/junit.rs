@@ -134,7 +134,10 @@ mod tests {
 
     #[test]
     fn xml_escapes_markup_and_replaces_what_xml_cannot_hold() {
-        assert_eq!(xml("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
+        assert_eq!(
+            xml("a<b & \"c\" 'd'>"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;"
+        );
         assert_eq!(xml("nul\u{0}bell\u{7}"), "nul\u{fffd}bell\u{fffd}");
         assert_eq!(xml("tab\tline\n"), "tab\tline\n");
     }

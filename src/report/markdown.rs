@@ -53,9 +53,8 @@ pub(super) fn render(report: &Report) -> String {
         "✅"
     };
     let mut out = format!("### {mark} {}\n", summary(report));
-    let mut rows = 0;
     let mut current: Option<&str> = None;
-    for f in report.findings {
+    for (rows, f) in report.findings.iter().enumerate() {
         if rows == MAX_ROWS {
             out.push_str(&format!(
                 "\n… and {} more findings (the job log, SARIF or JSON output lists them all)\n",
@@ -81,7 +80,6 @@ pub(super) fn render(report: &Report) -> String {
             cell(&f.message),
             cell(f.help.as_deref().unwrap_or(""))
         ));
-        rows += 1;
     }
     if !report.suppressions.is_empty() {
         out.push_str(
@@ -118,15 +116,38 @@ mod tests {
 
     #[test]
     fn cells_cannot_break_the_table_or_inject_html() {
-        assert_eq!(
-            cell("a | b\r\n<script>&"),
-            "a \\| b<br>&lt;script&gt;&amp;"
-        );
+        assert_eq!(cell("a | b\r\n<script>&"), "a \\| b<br>&lt;script&gt;&amp;");
         assert_eq!(
             cell("add `-- ignore <rule>` a<b"),
             "add `-- ignore <rule>` a&lt;b"
         );
         assert_eq!(cell("odd ` <b>"), "odd ` &lt;b&gt;");
         assert_eq!(code("a`b"), "`` a`b ``");
+    }
+
+    #[test]
+    fn a_long_report_is_cut_to_what_a_comment_can_hold() {
+        use crate::finding::{Finding, Sources};
+        let findings: Vec<Finding> = (0..MAX_ROWS + 5)
+            .map(|i| {
+                Finding::new(
+                    "syntax-error",
+                    Location::head(format!("db/{i:04}.sql"), 0..0),
+                    "x",
+                )
+            })
+            .collect();
+        let sources = Sources::default();
+        let report = Report {
+            findings: &findings,
+            sources: &sources,
+            checked: findings.len(),
+            suppressions: &[],
+            files: &[],
+            rules: &[],
+        };
+        let text = render(&report);
+        assert_eq!(text.matches("| ❌ error |").count(), MAX_ROWS);
+        assert!(text.contains("… and 5 more findings"));
     }
 }

@@ -164,7 +164,10 @@ pub(crate) fn side_note(side: Side) -> &'static str {
 }
 
 /// Line and byte column (1-based) of both ends of a location.
-pub(crate) fn byte_position(location: &Location, sources: &Sources) -> (usize, usize, usize, usize) {
+pub(crate) fn byte_position(
+    location: &Location,
+    sources: &Sources,
+) -> (usize, usize, usize, usize) {
     let Some(text) = sources.get(location) else {
         return (1, 1, 1, 1);
     };

@@ -10,7 +10,8 @@ use crate::finding::{Location, Severity};
 use crate::rules::{metas, Example, RuleMeta};
 
 /// The schema the output follows.
-const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// The key of sqlgate's fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "sqlgate/v1";
@@ -59,7 +60,11 @@ fn examples_markdown(out: &mut String, title: &str, examples: &[Example]) {
             out.push_str(&format!("\n```sql\n{}\n```\n", sql.trim_end()));
         }
         for (path, text) in e.head.iter() {
-            let lang = if path.ends_with(".sql") { "sql" } else { "yaml" };
+            let lang = if path.ends_with(".sql") {
+                "sql"
+            } else {
+                "yaml"
+            };
             out.push_str(&format!(
                 "\n`{path}` in the change:\n\n```{lang}\n{}\n```\n",
                 text.trim_end()
@@ -185,8 +190,14 @@ mod tests {
 
     #[test]
     fn paths_become_uri_references() {
-        assert_eq!(uri("db/migrations/0001 init#1.sql"), "db/migrations/0001%20init%231.sql");
+        assert_eq!(
+            uri("db/migrations/0001 init#1.sql"),
+            "db/migrations/0001%20init%231.sql"
+        );
         assert_eq!(uri("db/é.sql"), "db/%C3%A9.sql");
-        assert_eq!(pascal("applied-migration-modified"), "AppliedMigrationModified");
+        assert_eq!(
+            pascal("applied-migration-modified"),
+            "AppliedMigrationModified"
+        );
     }
 }

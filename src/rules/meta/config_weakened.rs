@@ -77,7 +77,7 @@ fn scalars(base: &Config, head: &Config, out: &mut Vec<Weakening>) {
     if base.dialect != head.dialect {
         out.push(Weakening {
             what: format!(
-                "changes `dialect` from {} to {}: every migration is parsed and checked as {}",
+                "switches `dialect` from {} to {}: every migration is parsed and checked as {}",
                 base.dialect.name(),
                 head.dialect.name(),
                 head.dialect.name()
@@ -90,7 +90,7 @@ fn scalars(base: &Config, head: &Config, out: &mut Vec<Weakening>) {
         if head.trunk.as_ref() != Some(trunk) {
             out.push(Weakening {
                 what: match &head.trunk {
-                    Some(new) => format!("changes `trunk` from {trunk} to {new}"),
+                    Some(new) => format!("switches `trunk` from {trunk} to {new}"),
                     None => format!("removes `trunk` ({trunk})"),
                 },
                 spot: Spot::key("trunk"),
@@ -156,7 +156,7 @@ fn directories(base: &Config, head: &Config, out: &mut Vec<Weakening>) {
         if now.layout != dir.layout {
             out.push(Weakening {
                 what: format!(
-                    "changes the layout of `{}` from {} to {}",
+                    "switches the layout of `{}` from {} to {}",
                     dir.dir, dir.layout, now.layout
                 ),
                 spot: spot(),
@@ -185,7 +185,7 @@ fn environments(base: &Config, head: &Config, out: &mut Vec<Weakening>) {
     for env in &base.environments {
         let what = match head.environments.iter().find(|e| e.name == env.name) {
             None => format!("removes environment `{}`", env.name),
-            Some(now) if now != env => format!("changes environment `{}`", env.name),
+            Some(now) if now != env => format!("alters environment `{}`", env.name),
             Some(_) => continue,
         };
         out.push(Weakening {
@@ -240,7 +240,7 @@ fn compare(base: &Value, head: Option<&Value>, path: &mut Vec<String>, out: &mut
             }
         }
         (b, Some(h)) if b != h => out.push(Weakening {
-            what: format!("changes `{dotted}`"),
+            what: format!("alters `{dotted}`"),
             spot: spot(),
             was: format!("{dotted} as before"),
         }),
@@ -250,10 +250,7 @@ fn compare(base: &Value, head: Option<&Value>, path: &mut Vec<String>, out: &mut
 
 fn finding(change: &ConfigChange, w: Weakening, target: &str) -> Finding {
     let path = &change.path;
-    let in_base = change
-        .base_text
-        .as_deref()
-        .and_then(|t| locate(t, &w.spot));
+    let in_base = change.base_text.as_deref().and_then(|t| locate(t, &w.spot));
     let (location, label) = match change.head_text.as_deref() {
         Some(text) => (
             Location::head(path, locate(text, &w.spot).unwrap_or(0..0)),
@@ -373,7 +370,10 @@ mod tests {
         assert_eq!(&text[span], "version-order: off");
         let span = locate(text, &Spot::key("naming")).unwrap();
         assert_eq!(&text[span], "naming:");
-        assert_eq!(locate(text, &Spot::inside("rules", "missing-down:")), Some(locate(text, &Spot::key("rules")).unwrap()));
+        assert_eq!(
+            locate(text, &Spot::inside("rules", "missing-down:")),
+            Some(locate(text, &Spot::key("rules")).unwrap())
+        );
         assert_eq!(locate(text, &Spot::key("dialect")), None);
     }
 
