@@ -37,14 +37,51 @@ pub enum FormatArg {
     Human,
     /// A JSON array of findings.
     Json,
+    /// GitHub Actions annotations (and a job summary in $GITHUB_STEP_SUMMARY).
+    Github,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// JUnit XML test results.
+    Junit,
+    /// GitLab Code Quality report.
+    Gitlab,
+    /// reviewdog diagnostic format.
+    Rdjson,
+    /// Markdown for a pull request comment.
+    Markdown,
+}
+
+/// Parses `FORMAT=PATH` for `--output`.
+fn parse_output(value: &str) -> Result<(FormatArg, PathBuf), String> {
+    let (name, path) = value
+        .split_once('=')
+        .filter(|(_, p)| !p.is_empty())
+        .ok_or_else(|| {
+            format!("expected FORMAT=PATH, for example sarif=sqlgate.sarif, not `{value}`")
+        })?;
+    let format = FormatArg::from_str(name, true).map_err(|_| {
+        let names: Vec<String> = FormatArg::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!(
+            "unknown format `{name}`; expected one of {}",
+            names.join(", ")
+        )
+    })?;
+    Ok((format, PathBuf::from(path)))
 }
 
 /// Options shared by `check` and `lint`.
 #[derive(Debug, clap::Args)]
 pub struct Output {
-    /// Output format.
+    /// Output format on standard output.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
+    /// Also write a format to a file; repeat for several
+    /// (`--output sarif=sqlgate.sarif --output junit=sqlgate.xml`).
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub outputs: Vec<(FormatArg, PathBuf)>,
     /// Read the configuration from this file instead of `.sqlgate.yml`.
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -61,7 +98,8 @@ pub struct Output {
 pub enum Command {
     /// Check the migrations a commit range (or the index) adds or changes.
     Check {
-        /// The target branch: checks merge-base(BASE, HEAD)..HEAD.
+        /// The target branch: checks merge-base(BASE, HEAD)..HEAD. In a pull
+        /// request's CI job it is found from the CI's environment.
         #[arg(long, value_name = "REV")]
         base: Option<String>,
         /// The commit to check.

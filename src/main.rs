@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, ColorChoice, Command, FormatArg, Output};
+use sqlgate::ci;
 use sqlgate::config::suggest;
 use sqlgate::error::{Error, Result};
 use sqlgate::finding::Severity;
@@ -25,7 +26,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let style = style(cli.color);
+    let env = ci::Env::from_process();
+    let style = style(cli.color, &env);
     if let Some(dir) = &cli.dir {
         if let Err(e) = std::env::set_current_dir(dir) {
             return fail(
@@ -34,25 +36,27 @@ fn main() -> ExitCode {
             );
         }
     }
-    match run(cli.command, style) {
+    match run(cli.command, style, &env) {
         Ok(code) => code,
         Err(e) => fail(&e, style),
     }
 }
 
-fn style(choice: ColorChoice) -> Style {
-    let color = match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    if color {
+/// Colours only on a terminal, without `NO_COLOR`, outside CI (whose logs
+/// keep escape codes as noise), unless `--color` says otherwise.
+fn style(choice: ColorChoice, env: &ci::Env) -> Style {
+    if wants_color(choice, std::io::stdout().is_terminal(), env) {
         Style::Color
     } else {
         Style::Plain
+    }
+}
+
+fn wants_color(choice: ColorChoice, terminal: bool, env: &ci::Env) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && env.get("NO_COLOR").is_none() && !ci::is_ci(env),
     }
 }
 
@@ -75,7 +79,7 @@ fn cwd() -> Result<PathBuf> {
         .map_err(|e| Error::new(format!("cannot read the current directory: {e}")))
 }
 
-fn run(command: Command, style: Style) -> Result<ExitCode> {
+fn run(command: Command, style: Style, env: &ci::Env) -> Result<ExitCode> {
     match command {
         Command::Check {
             base,
@@ -83,19 +87,40 @@ fn run(command: Command, style: Style) -> Result<ExitCode> {
             staged,
             output,
         } => {
-            let repo = Repo::open(&cwd()?)?;
+            let mut repo = Repo::open(&cwd()?)?;
+            let detected = ci::detect(env);
+            if let Some(ci) = &detected {
+                repo.set_shallow_help(ci.provider.shallow_fix());
+            }
             let options = Options {
                 config: output.config.clone(),
             };
             let outcome = if staged {
                 pipeline::check_staged(&repo, &options)?
             } else {
-                let base = base.ok_or_else(|| {
-                    Error::new("no base to compare with").with_help("pass the target branch: `sqlgate check --base main` (or `--staged` for the index)")
-                })?;
-                pipeline::check_range(&repo, &base, &head, &options)?
+                let (base, note) = match (base, &detected) {
+                    (Some(base), _) => (base, None),
+                    (None, Some(ci)) => {
+                        let base =
+                            ci.choose_base(|rev| repo.resolve(rev).is_ok(), repo.is_shallow())?;
+                        let note = format!("{}: comparing with {base}", ci.describe());
+                        (base, Some(note))
+                    }
+                    (None, None) => {
+                        return Err(Error::new("no base to compare with").with_help(
+                            "pass the target branch: `sqlgate check --base main` (or `--staged` \
+                             for the index); in a pull request's CI job it is found from the \
+                             CI's environment",
+                        ))
+                    }
+                };
+                let mut outcome = pipeline::check_range(&repo, &base, &head, &options)?;
+                if let Some(note) = note {
+                    outcome.notes.insert(0, note);
+                }
+                outcome
             };
-            Ok(print(&outcome, &output, style))
+            print(&outcome, &output, style, env)
         }
         Command::Lint { paths, output } => {
             let paths = if paths.is_empty() {
@@ -107,7 +132,7 @@ fn run(command: Command, style: Style) -> Result<ExitCode> {
                 config: output.config.clone(),
             };
             let outcome = pipeline::lint(&paths, &options)?;
-            Ok(print(&outcome, &output, style))
+            print(&outcome, &output, style, env)
         }
         Command::Init { force, dry_run } => {
             let dir = cwd()?;
@@ -146,7 +171,23 @@ fn run(command: Command, style: Style) -> Result<ExitCode> {
     }
 }
 
-fn print(outcome: &Outcome, output: &Output, style: Style) -> ExitCode {
+fn format(arg: FormatArg) -> Format {
+    match arg {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Github => Format::Github,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Junit => Format::Junit,
+        FormatArg::Gitlab => Format::Gitlab,
+        FormatArg::Rdjson => Format::Rdjson,
+        FormatArg::Markdown => Format::Markdown,
+    }
+}
+
+/// Prints the report in `--format`, writes each `--output`, appends the
+/// Markdown summary to GitHub's job summary when the github format is
+/// asked for, and chooses the exit code.
+fn print(outcome: &Outcome, output: &Output, style: Style, env: &ci::Env) -> Result<ExitCode> {
     if output.verbose {
         for note in &outcome.notes {
             eprintln!("sqlgate: {note}");
@@ -156,24 +197,82 @@ fn print(outcome: &Outcome, output: &Output, style: Style) -> ExitCode {
         findings: &outcome.findings,
         sources: &outcome.sources,
         checked: outcome.checked,
+        suppressions: &outcome.suppressions,
+        files: &outcome.files,
+        rules: &outcome.rules,
     };
-    let format = match output.format {
-        FormatArg::Human => Format::Human,
-        FormatArg::Json => Format::Json,
-    };
-    let text = report::render(format, &report, style);
+    for (arg, path) in &output.outputs {
+        // Files are read by tools and uploaded, never shown on a terminal.
+        let text = report::render(format(*arg), &report, Style::Plain);
+        std::fs::write(path, text)
+            .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
+    }
+    let stdout_format = format(output.format);
+    let text = report::render(stdout_format, &report, style);
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
-    if format == Format::Human && outcome.findings.is_empty() && !output.quiet {
+    if stdout_format == Format::Human && outcome.findings.is_empty() && !output.quiet {
         eprintln!("{}", report::summary(&report));
+    }
+    let github = std::iter::once(output.format)
+        .chain(output.outputs.iter().map(|(f, _)| *f))
+        .any(|f| f == FormatArg::Github);
+    if let (true, Some(path)) = (github, env.get("GITHUB_STEP_SUMMARY")) {
+        let summary = report::render(Format::Markdown, &report, Style::Plain);
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut file| file.write_all(summary.as_bytes()));
+        if let Err(e) = written {
+            eprintln!("sqlgate: cannot append the job summary to {path}: {e}");
+        }
     }
     if outcome
         .findings
         .iter()
         .any(|f| f.severity == Severity::Error)
     {
-        ExitCode::from(1)
+        Ok(ExitCode::from(1))
     } else {
-        ExitCode::SUCCESS
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_follow_the_terminal_no_color_and_ci_unless_forced() {
+        let env = |pairs: &[(&str, &str)]| ci::Env::from_pairs(pairs.iter().copied());
+        assert!(wants_color(ColorChoice::Auto, true, &env(&[])));
+        assert!(!wants_color(ColorChoice::Auto, false, &env(&[])));
+        assert!(!wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("NO_COLOR", "1")])
+        ));
+        assert!(wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("NO_COLOR", "")])
+        ));
+        assert!(!wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("CI", "true")])
+        ));
+        assert!(!wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("GITLAB_CI", "true")])
+        ));
+        assert!(wants_color(
+            ColorChoice::Always,
+            false,
+            &env(&[("CI", "true")])
+        ));
+        assert!(!wants_color(ColorChoice::Never, true, &env(&[])));
     }
 }

@@ -5,18 +5,19 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::config::suppress::{self, Suppression};
 use crate::config::{self, Config, MigrationDir};
 use crate::error::{Error, Result};
-use crate::finding::{Finding, Side, Sources};
+use crate::finding::{Finding, Location, Side, Sources};
 use crate::git::{CommitId, Repo};
 use crate::layout::{self, Layout};
 use crate::plan::{self, ChangeKind, Plan};
-use crate::rules::{self, Context, DirView, Role, ScriptView};
-use crate::source::{FileSource, Files, FsSource, Text};
+use crate::rules::{self, ConfigChange, Context, DirView, Role, ScriptView};
+use crate::source::{FileEntry, FileSource, Files, FsSource, Text};
 use crate::sql;
 
 /// What a check found, with what reports need to show it.
@@ -32,6 +33,10 @@ pub struct Outcome {
     pub suppressions: Vec<(Suppression, bool)>,
     /// How many migrations the change touched.
     pub checked: usize,
+    /// The scripts checked (head paths), for reports that list every file.
+    pub files: Vec<String>,
+    /// The rules that ran (not turned off by the configuration).
+    pub rules: Vec<String>,
 }
 
 impl Outcome {
@@ -51,6 +56,9 @@ impl Outcome {
         self.sources.prefix_paths(prefix);
         for (s, _) in &mut self.suppressions {
             fix(&mut s.path);
+        }
+        for f in &mut self.files {
+            fix(f);
         }
     }
 }
@@ -273,11 +281,16 @@ fn run(config: &Config, sides: &Sides, target_name: &str, lint: bool) -> Result<
     }
     let checked = views.iter().map(|v| v.fresh().count()).sum();
     let suppressions = collect_suppressions(&views);
+    let files = views
+        .iter()
+        .flat_map(|v| v.scripts.iter().map(|s| s.path.clone()))
+        .collect();
     let ctx = Context {
         config,
         dirs: views,
         target_name: target_name.to_string(),
         lint,
+        config_change: config_change(sides)?,
     };
     let findings = rules::run(&ctx);
     // The Plans can hold tens of thousands of values and the process ends
@@ -299,14 +312,86 @@ fn run(config: &Config, sides: &Sides, target_name: &str, lint: bool) -> Result<
             ))
     });
     findings.dedup();
-    let sources = sources_for(&findings, sides);
+    let suppressed_at: Vec<Location> = directives
+        .iter()
+        .map(|s| Location::head(&s.path, s.comment.clone()))
+        .collect();
+    let sources = sources_for(&findings, &suppressed_at, sides);
     Ok(Outcome {
         findings,
         sources,
         notes,
         suppressions: directives.into_iter().zip(used).collect(),
         checked,
+        files,
+        rules: rules_run(config),
     })
+}
+
+/// The ids of the rules that run under this configuration.
+fn rules_run(config: &Config) -> Vec<String> {
+    rules::ids()
+        .into_iter()
+        .filter(|id| {
+            let default = rules::default_severity(id).unwrap_or(crate::finding::Severity::Error);
+            config.level(id, default) != config::Level::Off
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// The configuration file on both sides of the range, when the range
+/// changes it (a base that does not parse is not compared: the check would
+/// not have run with it).
+fn config_change(sides: &Sides) -> Result<Option<ConfigChange>> {
+    let Some(base_files) = sides.base else {
+        return Ok(None);
+    };
+    let entry = |files: &Files| -> Result<Option<FileEntry>> {
+        Ok(files
+            .list(config::FILE_NAME)?
+            .into_iter()
+            .find(|e| e.path == config::FILE_NAME))
+    };
+    let (base_entry, head_entry) = (entry(base_files)?, entry(sides.head)?);
+    let text = |files: &Files, e: &Option<FileEntry>| -> Result<Option<Arc<str>>> {
+        match e {
+            Some(e) => Ok(files.text(e)?.ok()),
+            None => Ok(None),
+        }
+    };
+    let unchanged_ids =
+        matches!((&base_entry, &head_entry), (Some(b), Some(h)) if b.id.is_some() && b.id == h.id);
+    if unchanged_ids || (base_entry.is_none() && head_entry.is_none()) {
+        return Ok(None);
+    }
+    let base_text = text(base_files, &base_entry)?;
+    let head_text = text(sides.head, &head_entry)?;
+    if base_text == head_text {
+        return Ok(None);
+    }
+    let base = match &base_text {
+        Some(t) => match Config::parse(t, config::FILE_NAME) {
+            Ok(c) => c,
+            Err(_) => return Ok(None),
+        },
+        None => Config::default(),
+    };
+    let head = match &head_text {
+        Some(t) => Config::parse(t, config::FILE_NAME),
+        None if head_entry.is_some() => Err(Error::new(format!(
+            "{} is not UTF-8 text",
+            config::FILE_NAME
+        ))),
+        None => Ok(Config::default()),
+    };
+    Ok(Some(ConfigChange {
+        path: config::FILE_NAME.to_string(),
+        base_text,
+        head_text,
+        base,
+        head,
+    }))
 }
 
 /// The directories to check and their layouts: configured, or found.
@@ -555,11 +640,12 @@ fn collect_suppressions(views: &[DirView]) -> Vec<Suppression> {
     out
 }
 
-fn sources_for(findings: &[Finding], sides: &Sides) -> Sources {
+fn sources_for(findings: &[Finding], others: &[Location], sides: &Sides) -> Sources {
     let mut sources = Sources::default();
     let locations = findings
         .iter()
-        .flat_map(|f| std::iter::once(&f.location).chain(f.labels.iter().map(|l| &l.location)));
+        .flat_map(|f| std::iter::once(&f.location).chain(f.labels.iter().map(|l| &l.location)))
+        .chain(others);
     for location in locations {
         if sources.get(location).is_some() {
             continue;

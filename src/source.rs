@@ -151,7 +151,8 @@ impl FileSource for MemSource {
         Ok(self
             .files
             .keys()
-            .filter(|p| p.starts_with(&prefix))
+            // A file's own path lists the file, as on disk and in git.
+            .filter(|p| p.starts_with(&prefix) || p.as_str() == dir.trim_end_matches('/'))
             .map(|p| FileEntry {
                 path: p.clone(),
                 id: None,

@@ -427,7 +427,19 @@ fn configuration_is_read_from_the_base_commit() {
     );
     repo.commit("turn the gate off");
     let run = repo.check("main");
-    assert_eq!(run.rules(), vec!["version-order"]);
+    assert_eq!(run.code, 1);
+    // The edit itself is reported (trunk removed, layout and version-order
+    // changed), as a warning: version-order still fails the check.
+    assert_eq!(
+        run.rules(),
+        vec![
+            "config-weakened",
+            "config-weakened",
+            "config-weakened",
+            "version-order"
+        ]
+    );
+    assert_eq!(run.finding("version-order")["severity"], "error");
     let local = repo.sqlgate(&[
         "check",
         "--base",

@@ -14,6 +14,7 @@ use crate::source::{join, BlobId, FileEntry, FileSource, FsSource, SKIPPED_DIRS}
 /// An open repository, bare or not.
 pub struct Repo {
     repo: Repository,
+    shallow_help: Option<String>,
 }
 
 /// A commit, by id; printable as its short hex form.
@@ -65,7 +66,10 @@ impl Repo {
             Repository::discover(dir)
         };
         match repo {
-            Ok(repo) => Ok(Repo { repo }),
+            Ok(repo) => Ok(Repo {
+                repo,
+                shallow_help: None,
+            }),
             Err(_) => Err(Error::new(format!(
                 "{} is not inside a git repository",
                 dir.display()
@@ -94,6 +98,18 @@ impl Repo {
         self.repo.is_bare()
     }
 
+    /// Replaces the generic advice for a shallow clone that misses a commit
+    /// with the exact fix for the CI system that made the clone.
+    pub fn set_shallow_help(&mut self, help: impl Into<String>) {
+        self.shallow_help = Some(help.into());
+    }
+
+    fn shallow_help(&self, generic: &str) -> String {
+        self.shallow_help
+            .clone()
+            .unwrap_or_else(|| generic.to_string())
+    }
+
     /// True when the repository is a shallow clone.
     pub fn is_shallow(&self) -> bool {
         self.repo.is_shallow()
@@ -109,10 +125,13 @@ impl Repo {
         let object = self.repo.revparse_single(rev).map_err(|_| {
             let mut err = Error::new(format!("unknown revision '{rev}'"));
             err = if self.is_shallow() {
-                err.with_help(
-                    "this is a shallow clone; fetch the full history (`git fetch --unshallow`, \
-                     or `fetch-depth: 0` in actions/checkout) and the base branch",
-                )
+                err.with_help(format!(
+                    "this is a shallow clone; {}",
+                    self.shallow_help(
+                        "fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` \
+                         in actions/checkout) and the base branch"
+                    )
+                ))
             } else if !rev.contains('/')
                 && self
                     .repo
@@ -148,10 +167,10 @@ impl Repo {
                 a.short(),
                 b.short()
             ))
-            .with_help(
+            .with_help(self.shallow_help(
                 "fetch the full history: `git fetch --unshallow` (GitHub Actions: `fetch-depth: 0` \
                  in actions/checkout; GitLab CI: `GIT_DEPTH: 0`)",
-            )),
+            ))),
             Err(_) => Err(Error::new(format!(
                 "{} and {} have no common history",
                 a.short(),

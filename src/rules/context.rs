@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::config::{Config, MigrationDir};
+use crate::error::Error;
 use crate::finding::{Location, Side};
 use crate::plan::{Change, ChangeKind, Migration, Plan};
 use crate::source::DecodeProblem;
@@ -95,6 +96,25 @@ pub struct Context<'a> {
     pub target_name: String,
     /// True when linting files (every migration counts as new).
     pub lint: bool,
+    /// The configuration file on both sides, when the change edits, adds
+    /// or deletes it. The check runs with the base's configuration; this is
+    /// how a rule sees what the change would make of it.
+    pub config_change: Option<ConfigChange>,
+}
+
+/// The configuration file as the base and the head of a change have it.
+#[derive(Clone, Debug)]
+pub struct ConfigChange {
+    /// The file's path, relative to the repository root.
+    pub path: String,
+    /// Its text at the base, when the base has the file.
+    pub base_text: Option<Arc<str>>,
+    /// Its text at the head, when the head has the file.
+    pub head_text: Option<Arc<str>>,
+    /// What the base's file configures (the defaults without a file).
+    pub base: Config,
+    /// What the head's file configures, or why it does not parse.
+    pub head: Result<Config, Error>,
 }
 
 /// The location of a whole file (its first byte) on one side.

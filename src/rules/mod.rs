@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::finding::{Finding, Severity};
 
-pub use context::{Context, DirView, Role, ScriptView};
+pub use context::{ConfigChange, Context, DirView, Role, ScriptView};
 
 /// A rule: its id, its YAML metadata and its check.
 pub struct Rule {
@@ -53,6 +53,7 @@ pub static RULES: &[Rule] = &[
         "suppression-without-reason",
         meta::suppression_without_reason::check
     ),
+    rule!("config-weakened", meta::config_weakened::check),
 ];
 
 /// One example of a rule's YAML: SQL, or files before and after a change.
