@@ -39,6 +39,8 @@ pub struct Report<'a> {
     pub sources: &'a Sources,
     /// How many migrations the change touched.
     pub checked: usize,
+    /// How many findings the baseline held back.
+    pub baselined: usize,
 }
 
 /// Renders a report in a format.
@@ -59,11 +61,16 @@ pub fn summary(report: &Report) -> String {
     let warnings = report.findings.len() - errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let migrations = plural(report.checked, "migration");
+    let baselined = if report.baselined > 0 {
+        format!(" ({} baselined)", report.baselined)
+    } else {
+        String::new()
+    };
     if report.findings.is_empty() {
-        format!("sqlgate: {migrations} checked, no findings")
+        format!("sqlgate: {migrations} checked, no findings{baselined}")
     } else {
         format!(
-            "sqlgate: {}, {} in {migrations} checked",
+            "sqlgate: {}, {} in {migrations} checked{baselined}",
             plural(errors, "error"),
             plural(warnings, "warning")
         )

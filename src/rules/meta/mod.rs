@@ -1,3 +1,5 @@
 //! Rules about sqlgate's own directives in the scripts.
 
 pub mod suppression_without_reason;
+pub mod unknown_rule_in_suppression;
+pub mod unused_suppression;
