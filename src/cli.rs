@@ -102,8 +102,8 @@ pub enum Command {
         /// What the migration does, in a few words (`add_users`).
         description: String,
         /// The migration directory (needed when there are several).
-        #[arg(long, value_name = "DIR")]
-        dir: Option<PathBuf>,
+        #[arg(long = "dir", value_name = "DIR")]
+        migration_dir: Option<PathBuf>,
         /// Choose a version after everything on every environment branch
         /// (`environments:` in .sqlgate.yml); names the environment the
         /// migration is for.

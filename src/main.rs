@@ -143,11 +143,15 @@ fn run(command: Command, style: Style) -> Result<ExitCode> {
         }
         Command::New {
             description,
-            dir,
+            migration_dir,
             for_env,
         } => {
-            let created =
-                sqlgate::new::create(&cwd()?, &description, dir.as_deref(), for_env.as_deref())?;
+            let created = sqlgate::new::create(
+                &cwd()?,
+                &description,
+                migration_dir.as_deref(),
+                for_env.as_deref(),
+            )?;
             for path in &created.paths {
                 println!("{}", path.display());
             }
