@@ -201,7 +201,14 @@ pub fn baseline(paths: &[PathBuf], options: &Options, prune: bool) -> Result<Bas
         .map(|m| m.dir.as_str())
         .collect();
     let today = Baseline::record(&linted.root_findings, &linted.keys);
-    let (new, update) = old.update(today, &|dir| dirs.contains(&dir), prune);
+    let covered = |e: &baseline::Entry| {
+        dirs.contains(&e.dir.as_str())
+            && linted
+                .only_files
+                .as_ref()
+                .is_none_or(|files| files.contains(&e.path))
+    };
+    let (new, update) = old.update(today, &covered, prune);
     std::fs::write(&path, new.render())
         .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
     Ok(BaselineRun {
@@ -227,6 +234,8 @@ struct Linted {
     root_findings: Vec<Finding>,
     keys: Vec<Key>,
     root: PathBuf,
+    /// When only files were linted: their paths from the root.
+    only_files: Option<Vec<String>>,
     /// The configuration, with the directories that were linted.
     config: Config,
 }
@@ -299,7 +308,9 @@ fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Res
     };
     let want_keys = baseline.is_some() || baselining == Baselining::Record;
     let (mut outcome, mut keys) = run(&config, &sides, "the files linted", true, want_keys)?;
-    if !wanted_files.is_empty() && wanted_dirs.len() == wanted_files.len() {
+    let only_files = (!wanted_files.is_empty() && wanted_dirs.len() == wanted_files.len())
+        .then_some(wanted_files);
+    if let Some(wanted_files) = &only_files {
         let wanted = |f: &Finding| wanted_files.contains(&f.location.path);
         if want_keys {
             keys = outcome
@@ -312,10 +323,12 @@ fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Res
         }
         outcome.findings.retain(wanted);
     }
-    apply_baseline(&mut outcome, keys.clone(), baseline.as_ref());
     let root_findings = match baselining {
         Baselining::Record => outcome.findings.clone(),
-        Baselining::Apply => Vec::new(),
+        Baselining::Apply => {
+            apply_baseline(&mut outcome, std::mem::take(&mut keys), baseline.as_ref());
+            Vec::new()
+        }
     };
     outcome
         .notes
@@ -331,6 +344,7 @@ fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Res
         root_findings,
         keys,
         root,
+        only_files,
         config,
     })
 }

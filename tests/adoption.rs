@@ -343,3 +343,23 @@ fn unused_and_misspelt_suppressions_are_reported() {
     );
     assert_eq!(run.code, 1);
 }
+
+#[test]
+fn baseline_of_one_file_keeps_the_entries_of_the_others() {
+    let repo = legacy();
+    assert_eq!(repo.sqlgate(&["baseline"]).code, 0);
+    let path = up_path(10);
+    let broken = std::fs::read_to_string(repo.path().join(&path)).unwrap();
+    repo.write(&path, broken.replace("ALTER TABEL", "ALTER TABLE"));
+    let run = repo.sqlgate(&["baseline", &path]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "holds {} findings (0 added, 1 dropped)",
+            expected_findings() - 1
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.sqlgate(&["lint", "-q"]).code, 0);
+}

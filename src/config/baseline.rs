@@ -129,11 +129,6 @@ impl Baseline {
         text
     }
 
-    /// Whether the baseline holds nothing.
-    pub fn is_empty(&self) -> bool {
-        self.findings.is_empty()
-    }
-
     /// Removes the findings the baseline holds (each entry at most `count`
     /// times); `keys[i]` is the key of `findings[i]`. Returns the findings
     /// kept, with their keys, and how many were baselined.
@@ -184,21 +179,21 @@ impl Baseline {
         by_key.into_values().collect()
     }
 
-    /// The baseline after a run that found `today` in the directories for
-    /// which `covered` is true; entries of other directories are kept as
-    /// they are. Without `prune`, the covered directories' entries become
-    /// today's findings; with `prune`, they only shrink to what still
-    /// matches, and nothing is added.
+    /// The baseline after a run that found `today` where it looked; `covered`
+    /// says whether an entry is in what the run looked at (its directories,
+    /// or its files), and entries outside it are kept as they are. Without
+    /// `prune`, the covered entries become today's findings; with `prune`,
+    /// they only shrink to what still matches, and nothing is added.
     pub fn update(
         self,
         today: Vec<Entry>,
-        covered: &dyn Fn(&str) -> bool,
+        covered: &dyn Fn(&Entry) -> bool,
         prune: bool,
     ) -> (Baseline, Update) {
         let mut before: BTreeMap<Key, usize> = BTreeMap::new();
         let mut findings = Vec::new();
         for e in self.findings {
-            if covered(&e.dir) {
+            if covered(&e) {
                 *before.entry(e.key()).or_default() += e.count;
             } else {
                 findings.push(e);
@@ -314,7 +309,7 @@ mod tests {
             version: FORMAT,
             findings: Baseline::record(&[finding("r")], &[key("r", "1", "x")]),
         };
-        let (new, update) = old.update(Vec::new(), &|dir| dir != "db", false);
+        let (new, update) = old.update(Vec::new(), &|e| e.dir != "db", false);
         assert_eq!(new.findings.len(), 1);
         assert_eq!(update.dropped, 0);
     }
