@@ -116,9 +116,49 @@ pub enum Command {
     Lint {
         /// Files or directories (default: the current directory).
         paths: Vec<PathBuf>,
+        /// Skip migrations at or before this version (in every directory).
+        #[arg(long, value_name = "VERSION")]
+        since: Option<String>,
         /// Output options.
         #[command(flatten)]
         output: Output,
+    },
+    /// Record today's findings in the baseline file, so that `check` and
+    /// `lint` report only new ones.
+    Baseline {
+        /// Files or directories to lint (default: the whole repository).
+        paths: Vec<PathBuf>,
+        /// Only drop entries that no longer match a finding; add none.
+        #[arg(long)]
+        prune: bool,
+        /// Read the configuration from this file instead of `.sqlgate.yml`.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
+    /// Create the next migration, in the directory's layout, and print its paths.
+    New {
+        /// What the migration does, in a few words (`add_users`).
+        description: String,
+        /// The migration directory (needed when there are several).
+        #[arg(long = "dir", value_name = "DIR")]
+        migration_dir: Option<PathBuf>,
+        /// Choose a version after everything on every environment branch
+        /// (`environments:` in .sqlgate.yml); names the environment the
+        /// migration is for.
+        #[arg(long = "for", value_name = "ENV")]
+        for_env: Option<String>,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one per command to a directory.
+    Man {
+        /// Write sqlgate.1 and sqlgate-<command>.1 into this directory.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
     /// Write a commented .sqlgate.yml for the migration directories found.
     Init {

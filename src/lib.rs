@@ -12,6 +12,7 @@ pub mod finding;
 pub mod git;
 pub mod init;
 pub mod layout;
+pub mod new;
 pub mod pipeline;
 pub mod plan;
 pub mod report;

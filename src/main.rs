@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use cli::{Cli, ColorChoice, Command, FormatArg, Output};
 use sqlgate::ci;
@@ -94,6 +94,7 @@ fn run(command: Command, style: Style, env: &ci::Env) -> Result<ExitCode> {
             }
             let options = Options {
                 config: output.config.clone(),
+                since: None,
             };
             let outcome = if staged {
                 pipeline::check_staged(&repo, &options)?
@@ -122,17 +123,98 @@ fn run(command: Command, style: Style, env: &ci::Env) -> Result<ExitCode> {
             };
             print(&outcome, &output, style, env)
         }
-        Command::Lint { paths, output } => {
+        Command::Lint {
+            paths,
+            since,
+            output,
+        } => {
+            let options = Options {
+                config: output.config.clone(),
+                since,
+            };
+            let outcome = pipeline::lint(&or_here(paths), &options)?;
+            print(&outcome, &output, style, env)
+        }
+        Command::Baseline {
+            paths,
+            prune,
+            config,
+        } => {
             let paths = if paths.is_empty() {
-                vec![PathBuf::from(".")]
+                let dir = cwd()?;
+                vec![Repo::open(&dir)
+                    .ok()
+                    .and_then(|r| r.workdir().map(|p| p.to_path_buf()))
+                    .unwrap_or(dir)]
             } else {
                 paths
             };
             let options = Options {
-                config: output.config.clone(),
+                config,
+                since: None,
             };
-            let outcome = pipeline::lint(&paths, &options)?;
-            print(&outcome, &output, style, env)
+            let run = pipeline::baseline(&paths, &options, prune)?;
+            let u = run.update;
+            eprintln!(
+                "sqlgate: {} holds {} finding{} ({} added, {} dropped) from {} migrations linted",
+                run.path.display(),
+                u.total,
+                if u.total == 1 { "" } else { "s" },
+                u.added,
+                u.dropped,
+                run.checked
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::New {
+            description,
+            migration_dir,
+            for_env,
+        } => {
+            let created = sqlgate::new::create(
+                &cwd()?,
+                &description,
+                migration_dir.as_deref(),
+                for_env.as_deref(),
+            )?;
+            for path in &created.paths {
+                println!("{}", path.display());
+            }
+            for note in &created.notes {
+                eprintln!("sqlgate: {note}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "sqlgate", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { out_dir } => {
+            let command = Cli::command();
+            match out_dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .and_then(|()| clap_mangen::generate_to(command, &dir))
+                        .map_err(|e| {
+                            Error::new(format!(
+                                "cannot write manual pages to {}: {e}",
+                                dir.display()
+                            ))
+                        })?;
+                    eprintln!("wrote manual pages to {}", dir.display());
+                }
+                None => {
+                    let mut out = Vec::new();
+                    clap_mangen::Man::new(command)
+                        .render(&mut out)
+                        .map_err(|e| Error::new(format!("cannot render the manual page: {e}")))?;
+                    std::io::stdout()
+                        .write_all(&out)
+                        .map_err(|e| Error::new(format!("cannot print the manual page: {e}")))?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Init { force, dry_run } => {
             let dir = cwd()?;
@@ -171,6 +253,14 @@ fn run(command: Command, style: Style, env: &ci::Env) -> Result<ExitCode> {
     }
 }
 
+fn or_here(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    }
+}
+
 fn format(arg: FormatArg) -> Format {
     match arg {
         FormatArg::Human => Format::Human,
@@ -200,6 +290,7 @@ fn print(outcome: &Outcome, output: &Output, style: Style, env: &ci::Env) -> Res
         suppressions: &outcome.suppressions,
         files: &outcome.files,
         rules: &outcome.rules,
+        baselined: outcome.baselined,
     };
     for (arg, path) in &output.outputs {
         // Files are read by tools and uploaded, never shown on a terminal.

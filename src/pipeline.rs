@@ -1,14 +1,16 @@
 //! Runs the steps of a check in order: Snapshots -> Plans -> Changes ->
-//! parsed Scripts -> rules -> suppressions and severities. Knows each step's
-//! values, none of their insides; chooses the Snapshots for each mode
-//! (range, staged, lint).
+//! parsed Scripts -> rules -> suppressions, severities and the baseline.
+//! Knows each step's values, none of their insides; chooses the Snapshots
+//! for each mode (range, staged, lint) and where the configuration and the
+//! baseline are read from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::config::baseline::{self, Baseline, Key};
 use crate::config::suppress::{self, Suppression};
 use crate::config::{self, Config, MigrationDir};
 use crate::error::{Error, Result};
@@ -37,6 +39,8 @@ pub struct Outcome {
     pub files: Vec<String>,
     /// The rules that ran (not turned off by the configuration).
     pub rules: Vec<String>,
+    /// How many findings the baseline held back.
+    pub baselined: usize,
 }
 
 impl Outcome {
@@ -68,6 +72,9 @@ impl Outcome {
 pub struct Options {
     /// `--config PATH`: read the configuration from this file instead.
     pub config: Option<PathBuf>,
+    /// `lint --since VERSION`: skip migrations at or before it in every
+    /// directory (instead of each directory's `since:`).
+    pub since: Option<String>,
 }
 
 /// The three sides a range can have.
@@ -92,12 +99,20 @@ pub fn check_range(repo: &Repo, base: &str, head: &str, options: &Options) -> Re
         Some(path) => read_config_file(path)?,
         None => config_in(&base_files, &format!("{base}:{}", config::FILE_NAME))?,
     };
+    // Like the configuration, the baseline comes from the base: a change
+    // cannot baseline its own findings.
+    let baseline = baseline_in(
+        &base_files,
+        config.baseline_path(),
+        &format!("{base}:{}", config.baseline_path()),
+    )?;
     let sides = Sides {
         base: Some(&base_files),
         target: (base_tip != merge_base).then_some(&target_files),
         head: &head_files,
     };
-    let mut outcome = run(&config, &sides, base, false)?;
+    let (mut outcome, keys) = run(&config, &sides, base, false, baseline.is_some())?;
+    apply_baseline(&mut outcome, keys, baseline.as_ref());
     outcome.notes.insert(
         0,
         format!(
@@ -125,12 +140,14 @@ pub fn check_staged(repo: &Repo, options: &Options) -> Result<Outcome> {
         None => config_in(&index_files, config::FILE_NAME)?,
     };
     let target = repo.head_branch().unwrap_or_else(|| "HEAD".to_string());
+    let baseline = baseline_in(&index_files, config.baseline_path(), config.baseline_path())?;
     let sides = Sides {
         base: head_files.as_ref(),
         target: None,
         head: &index_files,
     };
-    let mut outcome = run(&config, &sides, &target, false)?;
+    let (mut outcome, keys) = run(&config, &sides, &target, false, baseline.is_some())?;
+    apply_baseline(&mut outcome, keys, baseline.as_ref());
     outcome
         .notes
         .insert(0, format!("comparing the index with {target}"));
@@ -152,11 +169,86 @@ pub fn check_sources(
         target: None,
         head: &head_files,
     };
-    run(config, &sides, target_name, base.is_none())
+    run(config, &sides, target_name, base.is_none(), false).map(|(outcome, _)| outcome)
 }
 
-/// `sqlgate lint PATH...`: files on disk, every migration counted as new.
+/// `sqlgate lint PATH...`: files on disk, every migration counted as new;
+/// findings in the baseline are held back.
 pub fn lint(paths: &[PathBuf], options: &Options) -> Result<Outcome> {
+    let linted = lint_run(paths, options, Baselining::Apply)?;
+    Ok(linted.outcome)
+}
+
+/// What `sqlgate baseline` did.
+#[derive(Debug)]
+pub struct BaselineRun {
+    /// The file written.
+    pub path: PathBuf,
+    /// Counts of what changed in it.
+    pub update: baseline::Update,
+    /// How many migrations were linted.
+    pub checked: usize,
+}
+
+/// `sqlgate baseline [--prune] [PATH...]`: lints the paths and writes the
+/// findings that exist today to the baseline file (with `prune`, only drops
+/// the entries that no longer match). Entries of directories not linted are
+/// kept.
+pub fn baseline(paths: &[PathBuf], options: &Options, prune: bool) -> Result<BaselineRun> {
+    let linted = lint_run(paths, options, Baselining::Record)?;
+    let path = linted.root.join(linted.config.baseline_path());
+    let old = match std::fs::read_to_string(&path) {
+        Ok(text) => Baseline::parse(&text, &path.display().to_string())?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Baseline::default(),
+        Err(e) => return Err(Error::new(format!("cannot read {}: {e}", path.display()))),
+    };
+    let dirs: Vec<&str> = linted
+        .config
+        .migrations
+        .iter()
+        .map(|m| m.dir.as_str())
+        .collect();
+    let today = Baseline::record(&linted.root_findings, &linted.keys);
+    let covered = |e: &baseline::Entry| {
+        dirs.contains(&e.dir.as_str())
+            && linted
+                .only_files
+                .as_ref()
+                .is_none_or(|files| files.contains(&e.path))
+    };
+    let (new, update) = old.update(today, &covered, prune);
+    std::fs::write(&path, new.render())
+        .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
+    Ok(BaselineRun {
+        path,
+        update,
+        checked: linted.outcome.checked,
+    })
+}
+
+/// What a lint does with the baseline.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Baselining {
+    /// Holds back the findings it lists.
+    Apply,
+    /// Ignores it and returns every finding's key, to write a new one.
+    Record,
+}
+
+struct Linted {
+    outcome: Outcome,
+    /// With `Baselining::Record`: the findings with paths from the root, and
+    /// their keys.
+    root_findings: Vec<Finding>,
+    keys: Vec<Key>,
+    root: PathBuf,
+    /// When only files were linted: their paths from the root.
+    only_files: Option<Vec<String>>,
+    /// The configuration, with the directories that were linted.
+    config: Config,
+}
+
+fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Result<Linted> {
     let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     for path in paths {
         if !path.exists() {
@@ -204,17 +296,48 @@ pub fn lint(paths: &[PathBuf], options: &Options) -> Result<Outcome> {
         }
     }
     config.migrations = select_dirs(&config, &files, &wanted_dirs)?;
+    if let Some(since) = &options.since {
+        for dir in &mut config.migrations {
+            dir.since = Some(since.clone());
+        }
+    }
+    let baseline = match baselining {
+        Baselining::Apply => baseline_in(
+            &files,
+            config.baseline_path(),
+            &root.join(config.baseline_path()).display().to_string(),
+        )?,
+        Baselining::Record => None,
+    };
     let sides = Sides {
         base: None,
         target: None,
         head: &files,
     };
-    let mut outcome = run(&config, &sides, "the files linted", true)?;
-    if !wanted_files.is_empty() && wanted_dirs.len() == wanted_files.len() {
-        outcome
-            .findings
-            .retain(|f| wanted_files.contains(&f.location.path));
+    let want_keys = baseline.is_some() || baselining == Baselining::Record;
+    let (mut outcome, mut keys) = run(&config, &sides, "the files linted", true, want_keys)?;
+    let only_files = (!wanted_files.is_empty() && wanted_dirs.len() == wanted_files.len())
+        .then_some(wanted_files);
+    if let Some(wanted_files) = &only_files {
+        let wanted = |f: &Finding| wanted_files.contains(&f.location.path);
+        if want_keys {
+            keys = outcome
+                .findings
+                .iter()
+                .zip(keys)
+                .filter(|(f, _)| wanted(f))
+                .map(|(_, k)| k)
+                .collect();
+        }
+        outcome.findings.retain(wanted);
     }
+    let root_findings = match baselining {
+        Baselining::Record => outcome.findings.clone(),
+        Baselining::Apply => {
+            apply_baseline(&mut outcome, std::mem::take(&mut keys), baseline.as_ref());
+            Vec::new()
+        }
+    };
     outcome
         .notes
         .insert(0, format!("linting below {}", root.display()));
@@ -224,7 +347,40 @@ pub fn lint(paths: &[PathBuf], options: &Options) -> Result<Outcome> {
     {
         outcome.prefix_paths(&prefix);
     }
-    Ok(outcome)
+    Ok(Linted {
+        outcome,
+        root_findings,
+        keys,
+        root,
+        only_files,
+        config,
+    })
+}
+
+/// Reads the baseline file at `path` in a source, if there is one.
+fn baseline_in(files: &Files, path: &str, origin: &str) -> Result<Option<Baseline>> {
+    let entries = files.list(path)?;
+    let Some(entry) = entries.into_iter().find(|e| e.path == path) else {
+        return Ok(None);
+    };
+    match files.text(&entry)? {
+        Ok(text) => Baseline::parse(&text, origin).map(Some),
+        Err(_) => Err(Error::new(format!("{origin} is not UTF-8 text"))
+            .with_help("write it again with `sqlgate baseline`")),
+    }
+}
+
+/// Holds back the findings the baseline lists; `keys` are the findings' keys.
+fn apply_baseline(outcome: &mut Outcome, keys: Vec<Key>, baseline: Option<&Baseline>) {
+    let Some(baseline) = baseline else { return };
+    let findings = std::mem::take(&mut outcome.findings);
+    let (kept, _, baselined) = baseline.filter(findings, keys);
+    outcome.findings = kept;
+    outcome.baselined = baselined;
+    outcome.notes.push(format!(
+        "{baselined} finding{} held back by the baseline",
+        if baselined == 1 { "" } else { "s" }
+    ));
 }
 
 /// The migration directories that `lint` looks at for the paths it was given.
@@ -255,6 +411,7 @@ fn select_dirs(config: &Config, files: &Files, wanted: &[String]) -> Result<Vec<
                     dir: w.clone(),
                     layout: d.layout.name().to_string(),
                     require_down: None,
+                    since: None,
                 });
             }
         }
@@ -263,6 +420,7 @@ fn select_dirs(config: &Config, files: &Files, wanted: &[String]) -> Result<Vec<
                 dir,
                 layout: d.layout.name().to_string(),
                 require_down: None,
+                since: None,
             };
             if !out.contains(&m) {
                 out.push(m);
@@ -272,12 +430,20 @@ fn select_dirs(config: &Config, files: &Files, wanted: &[String]) -> Result<Vec<
     Ok(out)
 }
 
-fn run(config: &Config, sides: &Sides, target_name: &str, lint: bool) -> Result<Outcome> {
+/// Runs the rules and applies suppressions and levels; with `want_keys`,
+/// also returns each finding's baseline key.
+fn run(
+    config: &Config,
+    sides: &Sides,
+    target_name: &str,
+    lint: bool,
+    want_keys: bool,
+) -> Result<(Outcome, Vec<Key>)> {
     let mut notes = Vec::new();
     let dirs = migration_dirs(config, sides, &mut notes)?;
     let mut views = Vec::new();
     for (dir, layout) in dirs {
-        views.push(dir_view(dir, layout, sides, config.dialect)?);
+        views.push(dir_view(dir, layout, sides, config.dialect, lint)?);
     }
     let checked = views.iter().map(|v| v.fresh().count()).sum();
     let suppressions = collect_suppressions(&views);
@@ -293,11 +459,9 @@ fn run(config: &Config, sides: &Sides, target_name: &str, lint: bool) -> Result<
         config_change: config_change(sides)?,
     };
     let findings = rules::run(&ctx);
-    // The Plans can hold tens of thousands of values and the process ends
-    // right after the report: freeing them one by one only costs time.
-    std::mem::forget(ctx);
     let directives: Vec<Suppression> = suppressions.clone();
-    let (findings, used) = suppress::apply(findings, &directives);
+    let checked_rule = |id: &str| rules::checked(config, id, lint);
+    let (findings, used) = suppress::apply(findings, &directives, &checked_rule);
     let mut findings = config.apply_levels(findings);
     findings.sort_by(|a, b| {
         (
@@ -312,12 +476,20 @@ fn run(config: &Config, sides: &Sides, target_name: &str, lint: bool) -> Result<
             ))
     });
     findings.dedup();
+    let keys = if want_keys {
+        keys_of(&findings, &ctx.dirs)
+    } else {
+        Vec::new()
+    };
+    // The Plans can hold tens of thousands of values and the process ends
+    // right after the report: freeing them one by one only costs time.
+    std::mem::forget(ctx);
     let suppressed_at: Vec<Location> = directives
         .iter()
         .map(|s| Location::head(&s.path, s.comment.clone()))
         .collect();
     let sources = sources_for(&findings, &suppressed_at, sides);
-    Ok(Outcome {
+    let outcome = Outcome {
         findings,
         sources,
         notes,
@@ -325,7 +497,104 @@ fn run(config: &Config, sides: &Sides, target_name: &str, lint: bool) -> Result<
         checked,
         files,
         rules: rules_run(config),
-    })
+        baselined: 0,
+    };
+    Ok((outcome, keys))
+}
+
+/// Each finding's baseline key: its rule, the directory and id of the
+/// migration its file belongs to, and the fingerprint of the statement it
+/// points at (of the whole migration when it points at no statement).
+fn keys_of(findings: &[Finding], views: &[DirView]) -> Vec<Key> {
+    let mut owner: HashMap<(Side, &str), (usize, usize)> = HashMap::new();
+    for (v, view) in views.iter().enumerate() {
+        for (side, plan) in [(Side::Head, &view.head), (Side::Base, &view.base)] {
+            for (m, migration) in plan.migrations.iter().enumerate() {
+                for file in migration.files() {
+                    owner.entry((side, file.path.as_str())).or_insert((v, m));
+                }
+            }
+        }
+    }
+    findings
+        .iter()
+        .map(|f| {
+            let path = f.location.path.as_str();
+            let side = if f.location.side == Side::Head {
+                Side::Head
+            } else {
+                Side::Base
+            };
+            let Some(&(v, m)) = owner.get(&(side, path)) else {
+                // A file that is no migration (a misnamed one): known by its
+                // directory and name.
+                let dir = views
+                    .iter()
+                    .map(|v| v.config.dir.as_str())
+                    .filter(|d| d.is_empty() || path.starts_with(&format!("{d}/")))
+                    .max_by_key(|d| d.len())
+                    .unwrap_or("");
+                let name = path.strip_prefix(&format!("{dir}/")).unwrap_or(path);
+                return key(f, dir, name, String::new());
+            };
+            let view = &views[v];
+            let plan = if side == Side::Head {
+                &view.head
+            } else {
+                &view.base
+            };
+            let id = &plan.migrations[m].id;
+            let scripts: Vec<&rules::ScriptView> = if side == Side::Head {
+                view.scripts_of(m).collect()
+            } else {
+                Vec::new()
+            };
+            let start = f.location.span.start;
+            let statement = scripts.iter().find_map(|script| {
+                let text = script.text.as_ref().ok()?;
+                let s = script.parsed.statements.iter().find(|s| {
+                    script.path == path
+                        && s.span.start <= start
+                        && (start < s.span.end || start == s.span.start)
+                })?;
+                Some(sql::normalized(
+                    text,
+                    s.span.clone(),
+                    &script.parsed.comments,
+                ))
+            });
+            let text = statement.unwrap_or_else(|| {
+                scripts
+                    .iter()
+                    .filter_map(|script| {
+                        let text = script.text.as_ref().ok()?;
+                        Some(
+                            script
+                                .parsed
+                                .statements
+                                .iter()
+                                .map(|s| {
+                                    sql::normalized(text, s.span.clone(), &script.parsed.comments)
+                                })
+                                .collect::<Vec<_>>()
+                                .join(";\n"),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n--\n")
+            });
+            key(f, &view.config.dir, id, text)
+        })
+        .collect()
+}
+
+fn key(finding: &Finding, dir: &str, migration: &str, text: String) -> Key {
+    Key {
+        rule: finding.rule.clone(),
+        dir: dir.to_string(),
+        migration: migration.to_string(),
+        fingerprint: baseline::fingerprint(&text),
+    }
 }
 
 /// The ids of the rules that run under this configuration.
@@ -419,6 +688,7 @@ fn migration_dirs(
                 dir,
                 layout: "auto".to_string(),
                 require_down: None,
+                since: None,
             })
             .collect();
     }
@@ -485,6 +755,7 @@ fn dir_view(
     layout: Layout,
     sides: &Sides,
     dialect: sql::Dialect,
+    lint: bool,
 ) -> Result<DirView> {
     if let Some(view) = unchanged(&dir, layout, sides)? {
         return Ok(view);
@@ -518,7 +789,19 @@ fn dir_view(
         };
         pair(Some(&a.up), Some(&b.up)) && pair(a.down.as_ref(), b.down.as_ref())
     };
-    let changes = plan::diff(&base, &head, &same_content);
+    let mut changes = plan::diff(&base, &head, &same_content);
+    // `since:`: older migrations are history. A lint leaves them out; a
+    // range still sees them (editing or adding one is what the ordering
+    // rules are for) but no rule reads their statements.
+    let since = dir.since.as_deref().map(plan::Version::parse);
+    let old = |m: &plan::Migration| {
+        since
+            .as_ref()
+            .is_some_and(|s| m.version.as_ref().is_some_and(|v| v <= s))
+    };
+    if lint && since.is_some() {
+        changes.retain(|c| c.head.is_none_or(|i| !old(&head.migrations[i])));
+    }
     let mut base_texts = Vec::new();
     if let Some(base_files) = sides.base {
         for change in changes.iter().filter(|c| c.kind == ChangeKind::Modified) {
@@ -535,6 +818,9 @@ fn dir_view(
             continue;
         };
         let migration = &head.migrations[index];
+        if old(migration) {
+            continue;
+        }
         let scripts = [
             (Role::Up, Some(&migration.up)),
             (Role::Down, migration.down.as_ref()),

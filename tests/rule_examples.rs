@@ -18,6 +18,7 @@ fn raised(rule: &str, example: &Example) -> Vec<String> {
             dir: "migrations".into(),
             layout: "plain".into(),
             require_down: None,
+            since: None,
         }];
         let mut head = MemSource::default();
         head.insert("migrations/0001_example.sql", sql.as_bytes());

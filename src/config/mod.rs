@@ -1,8 +1,9 @@
 //! Configuration: `.sqlgate.yml` read and validated (unknown keys and bad
 //! values are errors with the key's line and a suggestion), rule severities,
-//! and inline suppressions applied to findings. Must not know git, SQL
+//! inline suppressions and the baseline applied to findings. Must not know git, SQL
 //! parsing or output formats; it receives the config text and findings.
 
+pub mod baseline;
 pub mod suppress;
 
 use std::collections::BTreeMap;
@@ -42,6 +43,26 @@ pub struct MigrationDir {
     /// layout decides.
     #[serde(default)]
     pub require_down: Option<bool>,
+    /// Migrations at or before this version are history: `lint` skips them
+    /// and no rule reads their statements (as strong_migrations'
+    /// `start_after`).
+    #[serde(default, deserialize_with = "version_text")]
+    pub since: Option<String>,
+}
+
+/// A version written as a YAML string or integer. A float (`1.10`) would
+/// lose digits, so it must be quoted.
+fn version_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::Error as _;
+    match serde_yaml::Value::deserialize(d)? {
+        serde_yaml::Value::Null => Ok(None),
+        serde_yaml::Value::String(s) => Ok(Some(s)),
+        serde_yaml::Value::Number(n) if n.is_u64() => Ok(Some(n.to_string())),
+        other => Err(D::Error::custom(format!(
+            "expected a version such as 20240101000000 or \"1.10\" (quote dotted versions), found {}",
+            serde_yaml::to_string(&other).unwrap_or_default().trim()
+        ))),
+    }
 }
 
 fn auto() -> String {
@@ -109,6 +130,9 @@ pub struct Config {
     /// Naming patterns.
     #[serde(default)]
     pub naming: Naming,
+    /// The baseline file, relative to the repository root.
+    #[serde(default)]
+    pub baseline: Option<String>,
 }
 
 impl Default for Config {
@@ -120,6 +144,7 @@ impl Default for Config {
             environments: Vec::new(),
             rules: BTreeMap::new(),
             naming: Naming::default(),
+            baseline: None,
         }
     }
 }
@@ -171,6 +196,11 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The baseline file's path relative to the repository root.
+    pub fn baseline_path(&self) -> &str {
+        self.baseline.as_deref().unwrap_or(baseline::DEFAULT_PATH)
     }
 
     /// The level a rule runs at: configured, or its default severity.
@@ -294,6 +324,23 @@ mod tests {
         let err = Config::parse("dialect: postgress\n", "x").unwrap_err();
         assert!(err.message.contains("postgres"), "{}", err.message);
         assert_eq!(err.help.as_deref(), Some("did you mean `postgres`?"));
+    }
+
+    #[test]
+    fn since_reads_integers_and_strings_and_refuses_floats() {
+        let c = Config::parse(
+            "migrations:\n  - dir: a\n    since: 0042\n  - dir: b\n    since: \"1.10\"\n",
+            "x",
+        )
+        .unwrap();
+        assert_eq!(c.migrations[0].since.as_deref(), Some("0042"));
+        assert_eq!(c.migrations[1].since.as_deref(), Some("1.10"));
+        let err = Config::parse("migrations:\n  - dir: a\n    since: 1.10\n", "x").unwrap_err();
+        assert!(
+            err.message.contains("quote dotted versions"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

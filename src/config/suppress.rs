@@ -1,7 +1,8 @@
 //! Inline suppressions: `-- sqlgate:ignore <rule-id> <reason>` before a
 //! statement silences that rule on that statement; `-- sqlgate:ignore-file
 //! <rule-id> <reason>` anywhere silences it in the whole file. A suppression
-//! without a reason is itself a finding.
+//! without a reason, one that names no rule, and one that silences nothing
+//! are findings themselves, so that suppressions do not rot.
 
 use std::ops::Range;
 
@@ -100,9 +101,18 @@ impl Suppression {
 }
 
 /// Removes the findings that a directive silences, and reports directives
-/// without a reason. Returns the kept findings and, for each directive,
-/// whether it silenced anything.
-pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression]) -> (Vec<Finding>, Vec<bool>) {
+/// that are themselves wrong: without a reason (`suppression-without-reason`),
+/// naming a rule that does not exist (`unknown-rule-in-suppression`, with
+/// the closest id), or silencing nothing (`unused-suppression`). `checked`
+/// says whether this run checked a rule at all (it is not off, and can fire
+/// in this mode); a directive for a rule that was not checked is not unused.
+/// Returns the kept findings and, for each directive, whether it silenced
+/// anything.
+pub fn apply(
+    findings: Vec<Finding>,
+    suppressions: &[Suppression],
+    checked: &dyn Fn(&str) -> bool,
+) -> (Vec<Finding>, Vec<bool>) {
     let mut used = vec![false; suppressions.len()];
     let mut kept = Vec::new();
     for finding in findings {
@@ -135,7 +145,79 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression]) -> (Vec<Findi
             )),
         );
     }
+    let ids = crate::rules::ids();
+    for (s, _) in suppressions.iter().zip(&used).filter(|(_, used)| !**used) {
+        if s.rule.is_empty() {
+            continue;
+        }
+        if !ids.contains(&s.rule.as_str()) {
+            kept.push(unknown_rule(s, &ids));
+        } else if checked(&s.rule) {
+            kept.push(unused(s));
+        }
+    }
     (kept, used)
+}
+
+fn directive(s: &Suppression) -> &'static str {
+    if s.scope == Scope::File {
+        "sqlgate:ignore-file"
+    } else {
+        "sqlgate:ignore"
+    }
+}
+
+fn unknown_rule(s: &Suppression, ids: &[&str]) -> Finding {
+    let finding = Finding::new(
+        "unknown-rule-in-suppression",
+        Location::head(&s.path, s.comment.clone()),
+        format!("`{} {}` names no rule", directive(s), s.rule),
+    )
+    .label("unknown rule id");
+    match super::suggest(&s.rule, ids) {
+        Some(id) => finding.help(format!(
+            "did you mean `{id}`? (`sqlgate rules` lists every rule id)"
+        )),
+        None => finding.help("`sqlgate rules` lists every rule id"),
+    }
+}
+
+fn unused(s: &Suppression) -> Finding {
+    let (message, label) = match &s.scope {
+        Scope::File => (
+            format!(
+                "`{} {}` suppresses nothing: the file raises no {} finding",
+                directive(s),
+                s.rule,
+                s.rule
+            ),
+            "nothing to suppress in this file",
+        ),
+        Scope::Statement(_) => (
+            format!(
+                "`{} {}` suppresses nothing: the statement after it raises no {} finding",
+                directive(s),
+                s.rule,
+                s.rule
+            ),
+            "nothing to suppress on the next statement",
+        ),
+        Scope::Nothing => (
+            format!(
+                "`{} {}` suppresses nothing: no statement follows it",
+                directive(s),
+                s.rule
+            ),
+            "no statement after this comment",
+        ),
+    };
+    Finding::new(
+        "unused-suppression",
+        Location::head(&s.path, s.comment.clone()),
+        message,
+    )
+    .label(label)
+    .help("remove the comment; if the finding comes back, the suppression can be added again with its reason")
 }
 
 #[cfg(test)]
@@ -161,9 +243,61 @@ mod tests {
         let comments = [Range { start: 0, end: 35 }];
         let statements = [Range { start: 36, end: 44 }];
         let s = find("a.sql", text, &comments, &statements);
-        let (kept, used) = apply(vec![], &s);
+        let (kept, used) = apply(vec![], &s, &|_| false);
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].rule, "suppression-without-reason");
         assert_eq!(used, vec![false]);
+    }
+
+    fn directives(text: &str) -> Vec<Suppression> {
+        let comments: Vec<Range<usize>> = text
+            .match_indices("--")
+            .map(|(i, _)| i..text[i..].find('\n').map_or(text.len(), |n| i + n))
+            .collect();
+        let statements: Vec<Range<usize>> = text
+            .match_indices("SELECT")
+            .map(|(i, _)| i..text[i..].find(';').map_or(text.len(), |n| i + n))
+            .collect();
+        find("a.sql", text, &comments, &statements)
+    }
+
+    #[test]
+    fn a_suppression_that_silences_nothing_is_unused() {
+        let s = directives("-- sqlgate:ignore syntax-error vendor syntax\nSELECT 1;\n");
+        let (kept, used) = apply(vec![], &s, &|_| true);
+        assert_eq!(used, vec![false]);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].rule, "unused-suppression");
+        assert_eq!(kept[0].location.span, s[0].comment);
+    }
+
+    #[test]
+    fn a_suppression_for_a_rule_not_checked_is_not_unused() {
+        let s = directives("-- sqlgate:ignore version-order merged late on purpose\nSELECT 1;\n");
+        let (kept, _) = apply(vec![], &s, &|rule| rule != "version-order");
+        assert!(kept.is_empty(), "{kept:?}");
+    }
+
+    #[test]
+    fn a_used_suppression_is_not_reported() {
+        let s = directives("-- sqlgate:ignore syntax-error vendor syntax\nSELECT 1;\n");
+        let at = s[0].comment.end + 1;
+        let finding = Finding::new("syntax-error", Location::head("a.sql", at..at + 6), "x");
+        let (kept, used) = apply(vec![finding], &s, &|_| true);
+        assert!(kept.is_empty(), "{kept:?}");
+        assert_eq!(used, vec![true]);
+    }
+
+    #[test]
+    fn an_unknown_rule_id_is_an_error_with_the_closest_id() {
+        let s = directives("-- sqlgate:ignore-file syntax-eror vendor syntax\nSELECT 1;\n");
+        let (kept, _) = apply(vec![], &s, &|_| true);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].rule, "unknown-rule-in-suppression");
+        assert!(kept[0].message.contains("sqlgate:ignore-file syntax-eror"));
+        assert_eq!(
+            kept[0].help.as_deref(),
+            Some("did you mean `syntax-error`? (`sqlgate rules` lists every rule id)")
+        );
     }
 }

@@ -6,6 +6,7 @@
 
 mod flyway;
 mod golang_migrate;
+pub mod new;
 mod plain;
 
 use std::borrow::Cow;

@@ -159,6 +159,103 @@ impl fmt::Display for Version {
     }
 }
 
+/// A version that sorts after `latest`, written in the same scheme: for a
+/// timestamp, the current UTC time laid into the same shape (same length,
+/// same separators, as `20240301120000`, `2024-03-01-120000` or
+/// `2024.03.01.1200`); otherwise, or when the clock is not past `latest`,
+/// the last run of digits incremented with the same zero padding.
+pub fn next_version(latest: &Version, now_secs: u64) -> String {
+    let raw = latest.as_str();
+    if is_dated(raw) {
+        let candidate = timestamp_like(raw, now_secs);
+        if Version::parse(&candidate) > *latest {
+            return candidate;
+        }
+    }
+    let split = raw
+        .rfind(|c: char| !c.is_ascii_digit())
+        .map_or(0, |i| i + 1);
+    let (head, digits) = raw.split_at(split);
+    if digits.is_empty() {
+        return format!("{raw}1");
+    }
+    let next = increment(digits);
+    format!("{head}{next:0>width$}", width = digits.len())
+}
+
+/// The UTC time `secs` written in the shape of `pattern`: each digit of the
+/// pattern takes the next digit of `YYYYMMDDHHMMSS` (zeros past seconds),
+/// every other character is kept.
+pub fn timestamp_like(pattern: &str, secs: u64) -> String {
+    let stamp = utc_timestamp(secs);
+    let mut digits = stamp.chars();
+    pattern
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                digits.next().unwrap_or('0')
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// True when `raw` is digits and separators whose first digits read as a
+/// date and time, whatever follows them (Diesel's `2024-01-02-094916-0000`).
+fn is_dated(raw: &str) -> bool {
+    if !raw
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+    {
+        return false;
+    }
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    digits.len() >= 12 && is_timestamp(&digits[..digits.len().min(14)])
+}
+
+fn increment(digits: &str) -> String {
+    let mut bytes: Vec<u8> = digits.bytes().collect();
+    for i in (0..bytes.len()).rev() {
+        if bytes[i] == b'9' {
+            bytes[i] = b'0';
+        } else {
+            bytes[i] += 1;
+            return String::from_utf8(bytes).unwrap_or_default();
+        }
+    }
+    format!("1{}", String::from_utf8(bytes).unwrap_or_default())
+}
+
+/// `YYYYMMDDHHMMSS` for a Unix time, in UTC.
+pub fn utc_timestamp(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +281,42 @@ mod tests {
         assert!(v("20240301120000").is_timestamp());
         assert!(!v("0001").is_timestamp());
         assert!(!v("123456789012").is_timestamp());
+    }
+
+    #[test]
+    fn next_version_keeps_the_scheme() {
+        assert_eq!(next_version(&v("0007"), 0), "0008");
+        assert_eq!(next_version(&v("0099"), 0), "0100");
+        assert_eq!(next_version(&v("1.9"), 0), "1.10");
+        assert_eq!(next_version(&v("1_9"), 0), "1_10");
+        // 2024-03-01 12:00:00 UTC
+        assert_eq!(utc_timestamp(1_709_294_400), "20240301120000");
+        assert_eq!(
+            next_version(&v("20240101000000"), 1_709_294_400),
+            "20240301120000"
+        );
+        assert_eq!(
+            next_version(&v("20990101000000"), 1_709_294_400),
+            "20990101000001"
+        );
+    }
+
+    #[test]
+    fn next_timestamp_keeps_separators_and_length() {
+        let noon = 1_709_294_400;
+        assert_eq!(
+            next_version(&v("2024-01-02-094916"), noon),
+            "2024-03-01-120000"
+        );
+        assert_eq!(
+            next_version(&v("2024-01-02-094916-0000"), noon),
+            "2024-03-01-120000-0000"
+        );
+        assert_eq!(next_version(&v("2024.01.05.1200"), noon), "2024.03.01.1200");
+        assert_eq!(next_version(&v("202401011200"), noon), "202403011200");
+        assert_eq!(
+            next_version(&v("2099-01-02-094916"), noon),
+            "2099-01-02-094917"
+        );
     }
 }

@@ -75,6 +75,8 @@ pub struct Report<'a> {
     pub files: &'a [String],
     /// The rules that ran.
     pub rules: &'a [String],
+    /// How many findings the baseline held back.
+    pub baselined: usize,
 }
 
 /// Renders a report in a format.
@@ -96,11 +98,16 @@ pub fn summary(report: &Report) -> String {
     let (errors, warnings) = counts(report);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let migrations = plural(report.checked, "migration");
+    let baselined = if report.baselined > 0 {
+        format!(" ({} baselined)", report.baselined)
+    } else {
+        String::new()
+    };
     if report.findings.is_empty() {
-        format!("sqlgate: {migrations} checked, no findings")
+        format!("sqlgate: {migrations} checked, no findings{baselined}")
     } else {
         format!(
-            "sqlgate: {}, {} in {migrations} checked",
+            "sqlgate: {}, {} in {migrations} checked{baselined}",
             plural(errors, "error"),
             plural(warnings, "warning")
         )

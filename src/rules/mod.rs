@@ -54,6 +54,11 @@ pub static RULES: &[Rule] = &[
         meta::suppression_without_reason::check
     ),
     rule!("config-weakened", meta::config_weakened::check),
+    rule!("unused-suppression", meta::unused_suppression::check),
+    rule!(
+        "unknown-rule-in-suppression",
+        meta::unknown_rule_in_suppression::check
+    ),
 ];
 
 /// One example of a rule's YAML: SQL, or files before and after a change.
@@ -106,6 +111,10 @@ pub struct RuleMeta {
     pub summary: String,
     /// Why it matters.
     pub rationale: String,
+    /// True when only a range or staged check can raise it, never `lint`
+    /// (so an unraised suppression of it is not unused when linting).
+    #[serde(default)]
+    pub range_only: bool,
     /// Dialects it applies to (`all` for every one).
     #[serde(default)]
     pub dialects: Vec<String>,
@@ -143,6 +152,15 @@ pub fn ids() -> Vec<&'static str> {
 /// A rule's default severity.
 pub fn default_severity(id: &str) -> Option<Severity> {
     meta(id).map(|m| m.severity)
+}
+
+/// Whether a run checks a rule: it exists, is not off, and can fire in this
+/// mode (`lint` is true for `sqlgate lint`).
+pub fn checked(config: &crate::config::Config, id: &str, lint: bool) -> bool {
+    let Some(meta) = meta(id) else {
+        return false;
+    };
+    config.level(id, meta.severity) != crate::config::Level::Off && !(lint && meta.range_only)
 }
 
 /// Runs every rule the configuration does not turn off.

@@ -323,6 +323,51 @@ fn error_position(message: &str, sql: &str) -> (String, usize) {
     (message[..at].to_string(), offset.min(sql.len()))
 }
 
+/// The text of `span` (a statement, in the file `text`) with what does not
+/// change its meaning taken out: comments, line endings, indentation and
+/// runs of whitespace (one space between words, none next to punctuation).
+/// The baseline fingerprints statements by it, so that a statement keeps its
+/// identity when lines are added above it or it is re-indented. Whitespace
+/// inside string literals is collapsed too, a change too small to matter.
+pub fn normalized(text: &str, span: Range<usize>, comments: &[Range<usize>]) -> String {
+    let mut out = String::new();
+    let mut pending_space = false;
+    let mut at = span.start;
+    let end = span.end.min(text.len());
+    let mut inside = comments
+        .iter()
+        .filter(|c| c.end > span.start && c.start < end)
+        .peekable();
+    let punctuation = |c: char| matches!(c, '(' | ')' | ',' | ';' | '.' | '[' | ']');
+    while at < end {
+        if let Some(comment) = inside.peek() {
+            if comment.start <= at {
+                at = at.max(comment.end);
+                inside.next();
+                pending_space = true;
+                continue;
+            }
+        }
+        let stop = inside.peek().map_or(end, |c| c.start.min(end));
+        let Some(piece) = text.get(at..stop) else {
+            break;
+        };
+        for c in piece.chars() {
+            if c.is_whitespace() {
+                pending_space = true;
+                continue;
+            }
+            if pending_space && !out.is_empty() && !punctuation(c) && !out.ends_with(punctuation) {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(c);
+        }
+        at = stop;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +393,17 @@ mod tests {
         for s in &script.statements {
             assert!(!matches!(s.parsed, Parsed::Error { .. }), "{:?}", s);
         }
+    }
+
+    #[test]
+    fn normalized_ignores_comments_layout_and_line_endings() {
+        let a = "CREATE TABLE users (\n    id bigint, -- the key\n    email text\n)";
+        let b = "CREATE  TABLE users(\r\n  id bigint , /* key */ email text)";
+        let comments = |t: &str| split::split(t, Dialect::Postgres, &[]).comments;
+        let na = normalized(a, 0..a.len(), &comments(a));
+        assert_eq!(na, "CREATE TABLE users(id bigint,email text)");
+        assert_eq!(normalized(b, 0..b.len(), &comments(b)), na);
+        let c = "CREATE TABLE users (id bigint, email varchar)";
+        assert_ne!(normalized(c, 0..c.len(), &comments(c)), na);
     }
 }

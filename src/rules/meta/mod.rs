@@ -2,3 +2,5 @@
 
 pub mod config_weakened;
 pub mod suppression_without_reason;
+pub mod unknown_rule_in_suppression;
+pub mod unused_suppression;
