@@ -121,6 +121,20 @@ impl Layout {
         }
     }
 
+    /// How to make the tool run one migration outside a transaction, for
+    /// the help of the rules that need it.
+    pub fn no_transaction_hint(self) -> &'static str {
+        match self {
+            Layout::GolangMigrate => {
+                "put the statement alone in a migration of its own: golang-migrate then sends it as a single statement, outside any transaction"
+            }
+            Layout::Flyway => {
+                "put the statement alone in a migration of its own (Flyway then runs it outside a transaction), or set `executeInTransaction=false` in the migration's .conf file"
+            }
+            Layout::Plain => "run the statement outside BEGIN ... COMMIT",
+        }
+    }
+
     /// The file name pattern, for messages.
     pub fn pattern(self) -> &'static str {
         match self {

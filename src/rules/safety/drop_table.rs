@@ -1,0 +1,40 @@
+//! `drop-table`: dropping a table without a contract phase.
+
+use super::model::Action;
+use super::{finding, scans};
+use crate::finding::Finding;
+use crate::rules::Context;
+
+/// Reports `DROP TABLE` of tables that existed before the migration.
+pub fn check(ctx: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for scan in scans(ctx) {
+        for (i, step) in scan.steps.iter().enumerate() {
+            for action in step.actions() {
+                let Action::DropTable { table, at } = action else {
+                    continue;
+                };
+                if scan.is_new_table(table, i) {
+                    continue;
+                }
+                out.push(
+                    finding(
+                        "drop-table",
+                        &scan,
+                        at.clone(),
+                        format!(
+                            "dropping table {} destroys its data and breaks the application version still running if it queries {}",
+                            table.shown, table.shown
+                        ),
+                    )
+                    .label("dropped here")
+                    .help(format!(
+                        "contract only after expanding: release an application version that no longer uses {} first, then drop it in a later migration and say so with `-- sqlgate:ignore drop-table <the release that stopped using it>`",
+                        table.shown
+                    )),
+                );
+            }
+        }
+    }
+    out
+}
