@@ -278,6 +278,7 @@ fn run(config: &Config, sides: &Sides, target_name: &str, lint: bool) -> Result<
         dirs: views,
         target_name: target_name.to_string(),
         lint,
+        shared: Default::default(),
     };
     let findings = rules::run(&ctx);
     let directives: Vec<Suppression> = suppressions.clone();

@@ -95,6 +95,15 @@ pub struct Context<'a> {
     pub target_name: String,
     /// True when linting files (every migration counts as new).
     pub lint: bool,
+    /// Work that several rules share, done once on first use.
+    pub shared: Shared,
+}
+
+/// Work that several rules share, done once per run on first use.
+#[derive(Clone, Debug, Default)]
+pub struct Shared {
+    /// What each new or changed migration does, for the safety rules.
+    pub(crate) safety: crate::rules::safety::Facts,
 }
 
 /// The location of a whole file (its first byte) on one side.

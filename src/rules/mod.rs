@@ -8,7 +8,7 @@ mod meta;
 mod naming;
 mod ordering;
 mod reversibility;
-mod safety;
+pub(crate) mod safety;
 mod syntax;
 
 use std::sync::OnceLock;
@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::finding::{Finding, Severity};
 
-pub use context::{Context, DirView, Role, ScriptView};
+pub use context::{Context, DirView, Role, ScriptView, Shared};
 
 /// A rule: its id, its YAML metadata and its check.
 pub struct Rule {

@@ -48,10 +48,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 let literal = format!("'{}'", value.replace('\'', "''"));
                 let used = scan.steps[i + 1..].iter().find(|later| {
                     later.tx.as_ref().is_some_and(|t| t.group() == tx.group())
-                        && scan
-                            .text
-                            .get(later.statement.span.clone())
-                            .is_some_and(|sql| sql.contains(&literal))
+                        && scan.sql(later).contains(&literal)
                 });
                 if let Some(used) = used {
                     out.push(
@@ -62,7 +59,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                             format!("the value {literal} added to {type_name} is used in the transaction that adds it, which PostgreSQL refuses (unsafe use of new value): the migration fails"),
                         )
                         .label("added here")
-                        .with(scan.at(used.statement.span.clone()), "used before the transaction commits")
+                        .with(scan.at(used.span.clone()), "used before the transaction commits")
                         .help(help),
                     );
                 }

@@ -13,7 +13,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         return out;
     }
     for scan in scans(ctx) {
-        for step in &scan.steps {
+        for step in scan.steps {
             for action in step.actions() {
                 let Action::Truncate {
                     tables,
@@ -27,7 +27,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                     finding(
                         "ban-truncate-cascade",
                         &scan,
-                        step.statement.span.clone(),
+                        step.span.clone(),
                         format!(
                             "TRUNCATE {} CASCADE also empties every table with a foreign key to {}, and the tables that reference those in turn",
                             names.join(", "),

@@ -13,7 +13,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         return out;
     }
     for scan in scans(ctx) {
-        for step in &scan.steps {
+        for step in scan.steps {
             for action in step.actions() {
                 let Action::Cluster { table } = action else {
                     continue;
@@ -25,7 +25,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                     finding(
                         "cluster",
                         &scan,
-                        step.statement.span.clone(),
+                        step.span.clone(),
                         format!("CLUSTER rewrites {what} under an ACCESS EXCLUSIVE lock, blocking its reads and writes until it finishes"),
                     )
                     .label("rewrite under ACCESS EXCLUSIVE")

@@ -17,7 +17,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         return out;
     }
     for scan in scans(ctx) {
-        for step in &scan.steps {
+        for step in scan.steps {
             let Some(tx) = &step.tx else { continue };
             for action in step.actions() {
                 let (what, at) = match action {

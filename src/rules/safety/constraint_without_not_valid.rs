@@ -114,7 +114,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                                     table.shown
                                 ),
                             )
-                            .with(scan.at(added.statement.span.clone()), "added NOT VALID in the same transaction")
+                            .with(scan.at(added.span.clone()), "added NOT VALID in the same transaction")
                             .label("validated before the ADD's lock is released")
                             .help("move VALIDATE CONSTRAINT to the next migration"),
                         );

@@ -1,11 +1,12 @@
 //! `drop-table`: dropping a table without a contract phase.
 
-use super::model::Action;
-use super::{finding, scans};
+use super::model::{Action, Name};
+use super::{finding, scans, Scan};
 use crate::finding::Finding;
 use crate::rules::Context;
 
-/// Reports `DROP TABLE` of tables that existed before the migration.
+/// Reports `DROP TABLE` of tables that existed before the migration, unless
+/// the migration puts another table in its place.
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for scan in scans(ctx) {
@@ -14,7 +15,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 let Action::DropTable { table, at } = action else {
                     continue;
                 };
-                if scan.is_new_table(table, i) {
+                if scan.is_new_table(table, i) || replaced(&scan, table) {
                     continue;
                 }
                 out.push(
@@ -37,4 +38,19 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Whether the migration puts another table in the dropped one's place:
+/// `DROP TABLE IF EXISTS t; CREATE TABLE t`, or the copy-and-swap rebuild
+/// SQLite needs for most ALTERs (`CREATE TABLE t_new; INSERT ... SELECT;
+/// DROP TABLE t; ALTER TABLE t_new RENAME TO t`).
+fn replaced(scan: &Scan, table: &Name) -> bool {
+    scan.steps
+        .iter()
+        .flat_map(|s| s.actions())
+        .any(|a| match a {
+            Action::CreateTable { table: t, .. } => t.same(table),
+            Action::RenameTable { to, .. } => to.same(table),
+            _ => false,
+        })
 }

@@ -46,6 +46,7 @@ pub mod vacuum_full;
 pub mod volatile_default;
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use crate::finding::{Finding, Location};
 use crate::layout::Transaction;
@@ -93,20 +94,22 @@ impl Tx {
 }
 
 /// One statement of a scanned migration.
-#[derive(Debug)]
-pub struct Step<'a> {
-    /// The statement.
-    pub statement: &'a sql::Statement,
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The statement's byte span in the file.
+    pub span: Range<usize>,
     /// What it does.
-    pub effects: Effects<'a>,
+    pub effects: Effects,
     /// The transaction it runs in (for `BEGIN` and `COMMIT`: the one in
     /// force before them).
     pub tx: Option<Tx>,
+    /// A client command (`\connect`), not SQL.
+    meta: bool,
 }
 
-impl<'a> Step<'a> {
+impl Step {
     /// Its actions.
-    pub fn actions(&self) -> &[Action<'a>] {
+    pub fn actions(&self) -> &[Action] {
         &self.effects.actions
     }
 }
@@ -149,6 +152,20 @@ struct Prior {
     checks: Vec<Check>,
 }
 
+/// The scan of one migration, worked out once per run.
+#[derive(Clone, Debug)]
+struct Scanned {
+    dir: usize,
+    script: usize,
+    steps: Vec<Step>,
+    wrap: Wrap,
+    prior: Prior,
+}
+
+/// What the safety rules share: every scan, computed on first use.
+#[derive(Clone, Debug, Default)]
+pub struct Facts(OnceLock<Vec<Scanned>>);
+
 /// One new or changed migration's up script, as the safety rules see it.
 #[derive(Debug)]
 pub struct Scan<'a> {
@@ -159,17 +176,37 @@ pub struct Scan<'a> {
     /// That file's text.
     pub text: &'a str,
     /// Its statements.
-    pub steps: Vec<Step<'a>>,
+    pub steps: &'a [Step],
     /// How the tool runs it.
     pub wrap: Wrap,
-    prior: Prior,
+    prior: &'a Prior,
 }
 
 /// The scans of every new or changed migration, directory by directory, in
 /// the order the tool runs them.
 pub fn scans<'a>(ctx: &'a Context) -> Vec<Scan<'a>> {
+    let scanned = ctx.shared.safety.0.get_or_init(|| scan_all(ctx));
+    scanned
+        .iter()
+        .filter_map(|s| {
+            let dir = ctx.dirs.get(s.dir)?;
+            let script = dir.scripts.get(s.script)?;
+            let text = script.text.as_ref().ok()?;
+            Some(Scan {
+                dir,
+                path: &script.path,
+                text,
+                steps: &s.steps,
+                wrap: s.wrap,
+                prior: &s.prior,
+            })
+        })
+        .collect()
+}
+
+fn scan_all(ctx: &Context) -> Vec<Scanned> {
     let mut out = Vec::new();
-    for dir in &ctx.dirs {
+    for (d, dir) in ctx.dirs.iter().enumerate() {
         let mut fresh: Vec<(usize, &Migration)> = dir.fresh().collect();
         fresh.sort_by_key(|(i, _)| *i);
         let mut prior = Prior::default();
@@ -177,106 +214,104 @@ pub fn scans<'a>(ctx: &'a Context) -> Vec<Scan<'a>> {
             if migration.kind == MigrationKind::Baseline {
                 continue;
             }
-            let Some(script) = dir.scripts_of(index).find(|s| s.role == Role::Up) else {
+            let Some((s, script)) = dir
+                .scripts
+                .iter()
+                .enumerate()
+                .find(|(_, s)| s.migration == index && s.role == Role::Up)
+            else {
                 continue;
             };
             let Ok(text) = &script.text else { continue };
-            let scan = Scan::new(
+            let (steps, wrap) = steps(
                 dir,
                 migration,
-                &script.path,
                 text,
                 &script.parsed.statements,
-                prior,
                 ctx.config.dialect,
             );
+            let scanned = Scanned {
+                dir: d,
+                script: s,
+                steps,
+                wrap,
+                prior,
+            };
             // In a range check a migration the change adds runs before any
             // application uses what it creates; when linting, every file
             // counts as new, so nothing carries over between files.
-            prior = scan.after(!ctx.lint && dir.is_added(index));
-            out.push(scan);
+            prior = scanned.after(!ctx.lint && dir.is_added(index));
+            out.push(scanned);
         }
     }
     out
 }
 
-impl<'a> Scan<'a> {
-    fn new(
-        dir: &'a DirView,
-        migration: &'a Migration,
-        path: &'a str,
-        text: &'a str,
-        statements: &'a [sql::Statement],
-        prior: Prior,
-        dialect: Dialect,
-    ) -> Scan<'a> {
-        let mut steps: Vec<Step<'a>> = statements
-            .iter()
-            .map(|statement| Step {
-                statement,
-                effects: model::effects(statement, text),
-                tx: None,
-            })
-            .collect();
-        let sql_steps: Vec<&Step> = steps
-            .iter()
-            .filter(|s| !matches!(s.statement.parsed, Parsed::Meta))
-            .collect();
-        let wrap = match dir.head.layout.transaction(migration) {
-            Transaction::Wrapped => Wrap::Tool,
-            Transaction::WrappedUnlessNonTransactional => {
-                if !sql_steps.is_empty() && sql_steps.iter().all(|s| s.effects.non_transactional) {
-                    Wrap::None
-                } else {
-                    Wrap::Tool
-                }
+/// The steps of a script, and how the tool runs it.
+fn steps(
+    dir: &DirView,
+    migration: &Migration,
+    text: &str,
+    statements: &[sql::Statement],
+    dialect: Dialect,
+) -> (Vec<Step>, Wrap) {
+    let mut steps: Vec<Step> = statements
+        .iter()
+        .map(|statement| Step {
+            span: statement.span.clone(),
+            effects: model::effects(statement, text),
+            tx: None,
+            meta: matches!(statement.parsed, Parsed::Meta),
+        })
+        .collect();
+    let sql_steps: Vec<&Step> = steps.iter().filter(|s| !s.meta).collect();
+    let wrap = match dir.head.layout.transaction(migration) {
+        Transaction::Wrapped => Wrap::Tool,
+        Transaction::WrappedUnlessNonTransactional => {
+            if !sql_steps.is_empty() && sql_steps.iter().all(|s| s.effects.non_transactional) {
+                Wrap::None
+            } else {
+                Wrap::Tool
             }
-            // An implicit transaction is PostgreSQL's; MySQL commits each
-            // DDL statement anyway.
-            Transaction::MultiStatementQuery
-                if sql_steps.len() > 1 && dialect == Dialect::Postgres =>
-            {
-                Wrap::Implicit
-            }
-            Transaction::MultiStatementQuery | Transaction::None => Wrap::None,
+        }
+        // An implicit transaction is PostgreSQL's; MySQL commits each DDL
+        // statement anyway.
+        Transaction::MultiStatementQuery if sql_steps.len() > 1 && dialect == Dialect::Postgres => {
+            Wrap::Implicit
+        }
+        Transaction::MultiStatementQuery | Transaction::None => Wrap::None,
+    };
+    let mut group = 0;
+    let mut explicit: Option<Range<usize>> = None;
+    for step in &mut steps {
+        step.tx = match &explicit {
+            Some(begin) => Some(Tx::Explicit {
+                begin: begin.clone(),
+                group,
+            }),
+            None if wrap != Wrap::None => Some(Tx::Tool { group }),
+            None => None,
         };
-        let mut group = 0;
-        let mut explicit: Option<Range<usize>> = None;
-        for step in &mut steps {
-            step.tx = match &explicit {
-                Some(begin) => Some(Tx::Explicit {
-                    begin: begin.clone(),
-                    group,
-                }),
-                None if wrap != Wrap::None => Some(Tx::Tool { group }),
-                None => None,
-            };
-            for action in &step.effects.actions {
-                match action {
-                    Action::Begin { at } => {
-                        if explicit.is_none() {
-                            explicit = Some(at.clone());
-                            group += 1;
-                        }
-                    }
-                    Action::Commit { .. } => {
-                        explicit = None;
+        for action in &step.effects.actions {
+            match action {
+                Action::Begin { at } => {
+                    if explicit.is_none() {
+                        explicit = Some(at.clone());
                         group += 1;
                     }
-                    _ => {}
                 }
+                Action::Commit { .. } => {
+                    explicit = None;
+                    group += 1;
+                }
+                _ => {}
             }
         }
-        Scan {
-            dir,
-            path,
-            text,
-            steps,
-            wrap,
-            prior,
-        }
     }
+    (steps, wrap)
+}
 
+impl Scanned {
     /// What this migration leaves for the next: its CHECK constraints, and,
     /// when `carry_new`, what it created.
     fn after(&self, carry_new: bool) -> Prior {
@@ -293,7 +328,9 @@ impl<'a> Scan<'a> {
         }
         prior
     }
+}
 
+impl<'a> Scan<'a> {
     /// Objects created before step `before`.
     fn created_before(&self, before: usize) -> impl Iterator<Item = Created> + '_ {
         self.prior.created.iter().cloned().chain(
@@ -350,7 +387,7 @@ impl<'a> Scan<'a> {
             .iter()
             .filter_map(Action::locks)
             .find(|l| self.is_existing(l, i))
-            .map(|l| (l, step.statement.span.clone()))
+            .map(|l| (l, step.span.clone()))
     }
 
     /// Whether a validated `CHECK (column IS NOT NULL)` on `table` exists
@@ -385,6 +422,11 @@ impl<'a> Scan<'a> {
         Location::head(self.path, at)
     }
 
+    /// The SQL text of a step.
+    pub fn sql(&self, step: &Step) -> &'a str {
+        self.text.get(step.span.clone()).unwrap_or("")
+    }
+
     /// How the tool runs this migration, in words, for messages.
     pub fn wrap_words(&self) -> String {
         let layout = self.dir.head.layout.name();
@@ -392,10 +434,7 @@ impl<'a> Scan<'a> {
             Wrap::Tool => format!("{layout} runs this migration in a transaction"),
             Wrap::Implicit => format!(
                 "{layout} sends this {}-statement file as one query, which PostgreSQL runs as one transaction",
-                self.steps
-                    .iter()
-                    .filter(|s| !matches!(s.statement.parsed, Parsed::Meta))
-                    .count()
+                self.steps.iter().filter(|s| !s.meta).count()
             ),
             Wrap::None => format!("{layout} runs this migration outside a transaction"),
         }
@@ -405,7 +444,11 @@ impl<'a> Scan<'a> {
 /// What an action creates.
 fn creates(action: &Action) -> Option<Created> {
     match action {
-        Action::CreateTable { table, .. } => Some(Created::Table(table.clone())),
+        // A view is a relation too: an index on a new materialized view
+        // locks nothing in use.
+        Action::CreateTable { table, .. } | Action::CreateView { name: table } => {
+            Some(Created::Table(table.clone()))
+        }
         Action::CreateIndex {
             name: Some(name), ..
         } => Some(Created::Index(name.clone())),
@@ -478,9 +521,9 @@ pub fn finding(rule: &str, scan: &Scan, at: Range<usize>, message: impl Into<Str
 /// A column type that a migration declares: in `CREATE TABLE`, `ADD
 /// COLUMN` or `ALTER COLUMN ... TYPE`.
 #[derive(Debug)]
-pub struct Declared<'s, 'a> {
+pub struct Declared<'a> {
     /// The column's table.
-    pub table: &'s Name,
+    pub table: &'a Name,
     /// The column.
     pub column: &'a ast::Ident,
     /// Its type.
@@ -492,9 +535,9 @@ pub struct Declared<'s, 'a> {
 }
 
 /// Every column type `scan` declares.
-pub fn declared<'s, 'a>(scan: &'s Scan<'a>) -> Vec<Declared<'s, 'a>> {
+pub fn declared<'a>(scan: &Scan<'a>) -> Vec<Declared<'a>> {
     let mut out = Vec::new();
-    for step in &scan.steps {
+    for step in scan.steps {
         for action in step.actions() {
             match action {
                 Action::CreateTable {
@@ -502,10 +545,11 @@ pub fn declared<'s, 'a>(scan: &'s Scan<'a>) -> Vec<Declared<'s, 'a>> {
                     columns,
                     constraints,
                 } => {
-                    for column in columns.iter() {
+                    for (column, at) in columns {
+                        let name = model::key(&column.name);
                         let in_key = constraints.iter().any(|c| match c {
                             ast::TableConstraint::PrimaryKey(pk) => pk.columns.iter().any(|k| {
-                                matches!(&k.column.expr, ast::Expr::Identifier(i) if model::key(i) == model::key(&column.name))
+                                matches!(&k.column.expr, ast::Expr::Identifier(i) if model::key(i) == name)
                             }),
                             _ => false,
                         });
@@ -514,10 +558,7 @@ pub fn declared<'s, 'a>(scan: &'s Scan<'a>) -> Vec<Declared<'s, 'a>> {
                             column: &column.name,
                             data_type: &column.data_type,
                             primary_key: in_key || is_primary_key(column),
-                            at: step
-                                .statement
-                                .locate(scan.text, column.name.span)
-                                .unwrap_or_else(|| step.statement.span.clone()),
+                            at: at.clone(),
                         });
                     }
                 }

@@ -6,7 +6,7 @@
 //! syntax-error rule reports it, and guessing at it would raise findings on
 //! text that is not SQL.
 
-use std::ops::{ControlFlow, Range};
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -106,13 +106,14 @@ pub enum Locked {
 /// One thing a statement does. `at` is the byte span in the file of the
 /// words a finding should point at.
 #[derive(Clone, Debug)]
-pub enum Action<'a> {
+pub enum Action {
     /// `CREATE TABLE`, `CREATE TABLE AS`, `SELECT ... INTO`, with the
     /// columns and table constraints it declares.
     CreateTable {
         table: Name,
-        columns: &'a [ast::ColumnDef],
-        constraints: &'a [ast::TableConstraint],
+        /// Each column with the span of its name.
+        columns: Vec<(ast::ColumnDef, Range<usize>)>,
+        constraints: Vec<ast::TableConstraint>,
     },
     /// `DROP TABLE`, one per table.
     DropTable { table: Name, at: Range<usize> },
@@ -151,53 +152,53 @@ pub enum Action<'a> {
     /// `ALTER TABLE ... ADD COLUMN`.
     AddColumn {
         table: Name,
-        column: &'a ast::ColumnDef,
+        column: ast::ColumnDef,
         at: Range<usize>,
     },
     /// `ALTER TABLE ... DROP COLUMN`, one per column.
     DropColumn {
         table: Name,
-        column: &'a ast::Ident,
+        column: ast::Ident,
         at: Range<usize>,
     },
     /// `ALTER TABLE ... RENAME COLUMN`, MySQL `CHANGE COLUMN old new`.
     RenameColumn {
         table: Name,
-        from: &'a ast::Ident,
-        to: &'a ast::Ident,
+        from: ast::Ident,
+        to: ast::Ident,
         at: Range<usize>,
     },
     /// `ALTER TABLE ... ALTER COLUMN ... TYPE`.
     SetColumnType {
         table: Name,
-        column: &'a ast::Ident,
-        data_type: &'a ast::DataType,
+        column: ast::Ident,
+        data_type: ast::DataType,
         using: bool,
         at: Range<usize>,
     },
     /// `ALTER TABLE ... ALTER COLUMN ... SET NOT NULL`.
     SetNotNull {
         table: Name,
-        column: &'a ast::Ident,
+        column: ast::Ident,
         at: Range<usize>,
     },
     /// `ALTER TABLE ... ALTER COLUMN ... DROP DEFAULT`.
     DropDefault {
         table: Name,
-        column: &'a ast::Ident,
+        column: ast::Ident,
         at: Range<usize>,
     },
     /// `ALTER TABLE ... ADD [CONSTRAINT ...]`.
     AddConstraint {
         table: Name,
-        constraint: &'a ast::TableConstraint,
+        constraint: ast::TableConstraint,
         not_valid: bool,
         at: Range<usize>,
     },
     /// `ALTER TABLE ... VALIDATE CONSTRAINT`.
     ValidateConstraint {
         table: Name,
-        name: &'a ast::Ident,
+        name: ast::Ident,
         at: Range<usize>,
     },
     /// `ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY`.
@@ -244,7 +245,7 @@ pub enum Action<'a> {
     SetLockTimeout { enabled: bool },
 }
 
-impl Action<'_> {
+impl Action {
     /// What the action takes an ACCESS EXCLUSIVE lock on, if anything.
     pub fn locks(&self) -> Option<Locked> {
         let table = |t: &Name| Some(Locked::Table(t.clone()));
@@ -293,15 +294,15 @@ impl Action<'_> {
 
 /// What one statement does.
 #[derive(Clone, Debug)]
-pub struct Effects<'a> {
+pub struct Effects {
     /// Its actions, in order.
-    pub actions: Vec<Action<'a>>,
+    pub actions: Vec<Action>,
     /// PostgreSQL refuses to run it inside a transaction block.
     pub non_transactional: bool,
 }
 
 /// The actions of `statement`, found in `text` (the whole file).
-pub fn effects<'a>(statement: &'a sql::Statement, text: &str) -> Effects<'a> {
+pub fn effects(statement: &sql::Statement, text: &str) -> Effects {
     let sql = text.get(statement.span.clone()).unwrap_or("");
     let mut actions = match &statement.parsed {
         Parsed::Ast(tree) => from_tree(tree, statement, text),
@@ -359,11 +360,7 @@ fn place(statement: &sql::Statement, text: &str, span: TreeSpan) -> Range<usize>
         .unwrap_or_else(|| statement.span.clone())
 }
 
-fn from_tree<'a>(
-    tree: &'a ast::Statement,
-    statement: &'a sql::Statement,
-    text: &str,
-) -> Vec<Action<'a>> {
+fn from_tree(tree: &ast::Statement, statement: &sql::Statement, text: &str) -> Vec<Action> {
     use ast::Spanned;
     let at = |span: TreeSpan| place(statement, text, span);
     let whole = statement.span.clone();
@@ -371,8 +368,12 @@ fn from_tree<'a>(
     match tree {
         ast::Statement::CreateTable(create) => out.push(Action::CreateTable {
             table: Name::of(&create.name),
-            columns: &create.columns,
-            constraints: &create.constraints,
+            columns: create
+                .columns
+                .iter()
+                .map(|c| (c.clone(), at(c.name.span)))
+                .collect(),
+            constraints: create.constraints.clone(),
         }),
         ast::Statement::CreateView(view) => out.push(Action::CreateView {
             name: Name::of(&view.name),
@@ -470,7 +471,13 @@ fn from_tree<'a>(
                 .collect(),
             cascade: matches!(truncate.cascade, Some(ast::CascadeOption::Cascade)),
         }),
-        ast::Statement::StartTransaction { .. } => out.push(Action::Begin { at: whole }),
+        // A BEGIN ... END block of statements (T-SQL, Snowflake) is not a
+        // transaction.
+        ast::Statement::StartTransaction {
+            statements,
+            has_end_keyword: false,
+            ..
+        } if statements.is_empty() => out.push(Action::Begin { at: whole }),
         ast::Statement::Commit { .. } => out.push(Action::Commit { at: whole }),
         ast::Statement::Rollback {
             savepoint: None, ..
@@ -484,7 +491,7 @@ fn from_tree<'a>(
 
 /// UPDATE, DELETE, INSERT ... SELECT, MERGE and SELECT ... INTO, also when
 /// they are the body of a `WITH` query.
-fn dml<'a>(tree: &'a ast::Statement, whole: Range<usize>, out: &mut Vec<Action<'a>>) {
+fn dml(tree: &ast::Statement, whole: Range<usize>, out: &mut Vec<Action>) {
     match tree {
         ast::Statement::Update(update) => out.push(Action::Update {
             table: relation(&update.table.relation),
@@ -517,8 +524,8 @@ fn dml<'a>(tree: &'a ast::Statement, whole: Range<usize>, out: &mut Vec<Action<'
                     for target in &into.targets {
                         out.push(Action::CreateTable {
                             table: Name::parse(&target.to_string()),
-                            columns: &[],
-                            constraints: &[],
+                            columns: Vec::new(),
+                            constraints: Vec::new(),
                         });
                     }
                 }
@@ -545,23 +552,27 @@ fn filtered(selection: Option<&ast::Expr>) -> bool {
     !matches!(text.as_str(), "true" | "1=1" | "(true)" | "(1=1)" | "1")
 }
 
-/// Whether a query reads rows from a table (a backfill), unlike a VALUES
-/// list or a SELECT of constants.
+/// Whether a query copies rows out of a table (a backfill), unlike a VALUES
+/// list, even one with a subquery that looks an id up.
 fn reads_a_table(query: &ast::Query) -> bool {
-    let mut reads = false;
-    let _ = ast::visit_relations(query, |_| {
-        reads = true;
-        ControlFlow::<()>::Break(())
-    });
-    reads
+    fn body(set: &ast::SetExpr) -> bool {
+        match set {
+            ast::SetExpr::Select(select) => !select.from.is_empty(),
+            ast::SetExpr::Query(q) => body(&q.body),
+            ast::SetExpr::SetOperation { left, right, .. } => body(left) || body(right),
+            ast::SetExpr::Table(_) => true,
+            _ => false,
+        }
+    }
+    body(&query.body)
 }
 
-fn alter_actions<'a>(
-    op: &'a ast::AlterTableOperation,
+fn alter_actions(
+    op: &ast::AlterTableOperation,
     table: &Name,
-    statement: &'a sql::Statement,
+    statement: &sql::Statement,
     text: &str,
-    out: &mut Vec<Action<'a>>,
+    out: &mut Vec<Action>,
 ) {
     use ast::AlterColumnOperation as Col;
     use ast::AlterTableOperation as Op;
@@ -573,7 +584,7 @@ fn alter_actions<'a>(
             out.push(Action::DropColumn {
                 at: at(column.span),
                 table: table.clone(),
-                column,
+                column: column.clone(),
             });
         }
         return;
@@ -582,7 +593,7 @@ fn alter_actions<'a>(
         Op::AddColumn { column_def, .. } => Action::AddColumn {
             at: at(column_def.name.span),
             table,
-            column: column_def,
+            column: column_def.clone(),
         },
         Op::RenameColumn {
             old_column_name,
@@ -590,16 +601,16 @@ fn alter_actions<'a>(
         } => Action::RenameColumn {
             at: at(old_column_name.span),
             table,
-            from: old_column_name,
-            to: new_column_name,
+            from: old_column_name.clone(),
+            to: new_column_name.clone(),
         },
         Op::ChangeColumn {
             old_name, new_name, ..
         } if key(old_name) != key(new_name) => Action::RenameColumn {
             at: at(old_name.span),
             table,
-            from: old_name,
-            to: new_name,
+            from: old_name.clone(),
+            to: new_name.clone(),
         },
         Op::RenameTable { table_name } => {
             let to = match table_name {
@@ -615,20 +626,20 @@ fn alter_actions<'a>(
             Col::SetNotNull => Action::SetNotNull {
                 at: at(column_name.span),
                 table,
-                column: column_name,
+                column: column_name.clone(),
             },
             Col::DropDefault => Action::DropDefault {
                 at: at(column_name.span),
                 table,
-                column: column_name,
+                column: column_name.clone(),
             },
             Col::SetDataType {
                 data_type, using, ..
             } => Action::SetColumnType {
                 at: at(column_name.span),
                 table,
-                column: column_name,
-                data_type,
+                column: column_name.clone(),
+                data_type: data_type.clone(),
                 using: using.is_some(),
             },
             _ => Action::OtherAlterTable {
@@ -642,13 +653,13 @@ fn alter_actions<'a>(
         } => Action::AddConstraint {
             at: at(constraint.span()),
             table,
-            constraint,
+            constraint: constraint.clone(),
             not_valid: *not_valid,
         },
         Op::ValidateConstraint { name } => Action::ValidateConstraint {
             at: at(name.span),
             table,
-            name,
+            name: name.clone(),
         },
         Op::DetachPartitionOf {
             mode: Some(ast::DetachPartitionMode::Concurrently),
@@ -688,12 +699,14 @@ fn regex(cell: &'static OnceLock<Option<Regex>>, pattern: &str) -> Option<&'stat
 }
 
 /// Actions of a statement kept as text, from its leading words.
-fn from_words<'a>(sql: &str, whole: Range<usize>) -> Vec<Action<'a>> {
+fn from_words(sql: &str, whole: Range<usize>) -> Vec<Action> {
     static CREATE_INDEX: OnceLock<Option<Regex>> = OnceLock::new();
     static DROP_INDEX: OnceLock<Option<Regex>> = OnceLock::new();
     static TARGET: OnceLock<Option<Regex>> = OnceLock::new();
     static VACUUM_FULL: OnceLock<Option<Regex>> = OnceLock::new();
     static ADD_VALUE: OnceLock<Option<Regex>> = OnceLock::new();
+    static CREATES: OnceLock<Option<Regex>> = OnceLock::new();
+    static BEGIN: OnceLock<Option<Regex>> = OnceLock::new();
     const NAME: &str = r#"((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))*)"#;
     let words = sql::leading_words(sql, 4);
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
@@ -703,6 +716,24 @@ fn from_words<'a>(sql: &str, whole: Range<usize>) -> Vec<Action<'a>> {
         })
     };
     let mut out = Vec::new();
+    let creates = format!(
+        r"(?is)^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED|RECURSIVE)\s+)?(TABLE|VIEW|MATERIALIZED\s+VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?{NAME}"
+    );
+    if let Some(c) = regex(&CREATES, &creates).and_then(|r| r.captures(sql)) {
+        if let (Some(kind), Some(name)) = (c.get(1), c.get(2)) {
+            let name = Name::parse(name.as_str());
+            out.push(if kind.as_str().eq_ignore_ascii_case("TABLE") {
+                Action::CreateTable {
+                    table: name,
+                    columns: Vec::new(),
+                    constraints: Vec::new(),
+                }
+            } else {
+                Action::CreateView { name }
+            });
+        }
+        return out;
+    }
     match words.as_slice() {
         ["CREATE", "INDEX", ..] | ["CREATE", "UNIQUE", "INDEX", ..] => {
             let pattern = format!(
@@ -777,8 +808,16 @@ fn from_words<'a>(sql: &str, whole: Range<usize>) -> Vec<Action<'a>> {
                 }
             }
         }
-        ["BEGIN", ..] | ["START", "TRANSACTION", ..] => out.push(Action::Begin { at: whole }),
-        ["COMMIT" | "END" | "ABORT", ..] => out.push(Action::Commit { at: whole }),
+        ["BEGIN", ..] | ["START", "TRANSACTION", ..] => {
+            // Not `BEGIN TRY`, `BEGIN ATOMIC` or a block of statements.
+            let pattern = r"(?is)^(?:BEGIN(?:\s+(?:WORK|TRANSACTION|TRAN|ISOLATION|READ|DEFERRABLE|NOT)\b.*)?|START\s+TRANSACTION\b.*)$";
+            if regex(&BEGIN, pattern).is_some_and(|r| r.is_match(sql) && !sql.contains(';')) {
+                out.push(Action::Begin { at: whole });
+            }
+        }
+        ["COMMIT" | "ABORT", ..] | ["END"] | ["END", "WORK" | "TRANSACTION"] => {
+            out.push(Action::Commit { at: whole });
+        }
         _ => {}
     }
     out

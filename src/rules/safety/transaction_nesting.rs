@@ -12,7 +12,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for scan in scans(ctx) {
         let layout = scan.dir.head.layout.name();
-        for step in &scan.steps {
+        for step in scan.steps {
             for action in step.actions() {
                 match (action, &step.tx) {
                     (Action::Begin { at }, Some(Tx::Explicit { begin, .. })) => out.push(

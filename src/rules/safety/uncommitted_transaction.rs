@@ -16,7 +16,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             continue;
         }
         let mut open = None;
-        for step in &scan.steps {
+        for step in scan.steps {
             for action in step.actions() {
                 match action {
                     Action::Begin { at } if open.is_none() => open = Some(at.clone()),
