@@ -2,9 +2,9 @@
 //! need. Built from the syntax tree, or, for valid statements the parser
 //! keeps as text (`DROP INDEX CONCURRENTLY`, `CLUSTER`, `REINDEX`, `VACUUM
 //! (FULL)`, `REFRESH MATERIALIZED VIEW`, `SET lock_timeout`), from their
-//! leading words. A statement that does not parse does nothing here: the
-//! syntax-error rule reports it, and guessing at it would raise findings on
-//! text that is not SQL.
+//! leading words. Of a statement that does not parse only the table it
+//! creates is taken: the syntax-error rule reports it, and reading more
+//! into it would raise findings on text that is not SQL.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -307,7 +307,11 @@ pub fn effects(statement: &sql::Statement, text: &str) -> Effects {
     let mut actions = match &statement.parsed {
         Parsed::Ast(tree) => from_tree(tree, statement, text),
         Parsed::Opaque => from_words(sql, statement.span.clone()),
-        Parsed::Meta | Parsed::Error { .. } => Vec::new(),
+        // A CREATE TABLE with a typo still means the table is new: taking
+        // that much from it only keeps its error from causing findings on
+        // the statements that use the table.
+        Parsed::Error { .. } => created_by_words(sql).into_iter().collect(),
+        Parsed::Meta => Vec::new(),
     };
     if matches!(statement.parsed, Parsed::Ast(_) | Parsed::Opaque) {
         if let Some(enabled) = lock_timeout(sql) {
@@ -694,6 +698,9 @@ fn statement_name_span(statement: &sql::Statement) -> Option<TreeSpan> {
     }
 }
 
+/// A possibly qualified, possibly quoted name, as a regex capture group.
+const NAME: &str = r#"((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))*)"#;
+
 fn regex(cell: &'static OnceLock<Option<Regex>>, pattern: &str) -> Option<&'static Regex> {
     cell.get_or_init(|| Regex::new(pattern).ok()).as_ref()
 }
@@ -705,9 +712,7 @@ fn from_words(sql: &str, whole: Range<usize>) -> Vec<Action> {
     static TARGET: OnceLock<Option<Regex>> = OnceLock::new();
     static VACUUM_FULL: OnceLock<Option<Regex>> = OnceLock::new();
     static ADD_VALUE: OnceLock<Option<Regex>> = OnceLock::new();
-    static CREATES: OnceLock<Option<Regex>> = OnceLock::new();
     static BEGIN: OnceLock<Option<Regex>> = OnceLock::new();
-    const NAME: &str = r#"((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))*)"#;
     let words = sql::leading_words(sql, 4);
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let at = |m: Option<regex::Match>| {
@@ -716,22 +721,8 @@ fn from_words(sql: &str, whole: Range<usize>) -> Vec<Action> {
         })
     };
     let mut out = Vec::new();
-    let creates = format!(
-        r"(?is)^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED|RECURSIVE)\s+)?(TABLE|VIEW|MATERIALIZED\s+VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?{NAME}"
-    );
-    if let Some(c) = regex(&CREATES, &creates).and_then(|r| r.captures(sql)) {
-        if let (Some(kind), Some(name)) = (c.get(1), c.get(2)) {
-            let name = Name::parse(name.as_str());
-            out.push(if kind.as_str().eq_ignore_ascii_case("TABLE") {
-                Action::CreateTable {
-                    table: name,
-                    columns: Vec::new(),
-                    constraints: Vec::new(),
-                }
-            } else {
-                Action::CreateView { name }
-            });
-        }
+    if let Some(created) = created_by_words(sql) {
+        out.push(created);
         return out;
     }
     match words.as_slice() {
@@ -821,6 +812,26 @@ fn from_words(sql: &str, whole: Range<usize>) -> Vec<Action> {
         _ => {}
     }
     out
+}
+
+/// The table or view a `CREATE TABLE` or `CREATE VIEW` kept as text
+/// creates.
+fn created_by_words(sql: &str) -> Option<Action> {
+    static CREATES: OnceLock<Option<Regex>> = OnceLock::new();
+    let pattern = format!(
+        r"(?is)^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED|RECURSIVE)\s+)?(TABLE|VIEW|MATERIALIZED\s+VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?{NAME}"
+    );
+    let c = regex(&CREATES, &pattern)?.captures(sql)?;
+    let name = Name::parse(c.get(2)?.as_str());
+    Some(if c.get(1)?.as_str().eq_ignore_ascii_case("TABLE") {
+        Action::CreateTable {
+            table: name,
+            columns: Vec::new(),
+            constraints: Vec::new(),
+        }
+    } else {
+        Action::CreateView { name }
+    })
 }
 
 /// The table or view a `VACUUM`, `CLUSTER` or `REFRESH` names: its last
