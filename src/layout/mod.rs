@@ -303,6 +303,30 @@ mod tests {
     use crate::source::MemSource;
 
     #[test]
+    fn each_layout_says_how_its_tool_runs_a_migration() {
+        let mut mem = MemSource::default();
+        mem.insert("db/0001_init.up.sql", "");
+        mem.insert("flyway/V1__init.sql", "");
+        let files = Files::new(&mem);
+        let golang = Layout::GolangMigrate.plan("db", &files).unwrap();
+        let mut migration = golang.migrations[0].clone();
+        assert_eq!(
+            Layout::GolangMigrate.transaction(&migration),
+            Transaction::MultiStatementQuery
+        );
+        migration.meta.no_transaction = true;
+        assert_eq!(
+            Layout::GolangMigrate.transaction(&migration),
+            Transaction::None
+        );
+        let flyway = Layout::Flyway.plan("flyway", &files).unwrap();
+        assert_eq!(
+            Layout::Flyway.transaction(&flyway.migrations[0]),
+            Transaction::WrappedUnlessNonTransactional
+        );
+    }
+
+    #[test]
     fn discovers_each_layout() {
         let mut mem = MemSource::default();
         mem.insert("db/migrations/0001_init.up.sql", "");

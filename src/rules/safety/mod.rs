@@ -157,6 +157,7 @@ struct Prior {
 struct Scanned {
     dir: usize,
     script: usize,
+    kind: MigrationKind,
     steps: Vec<Step>,
     wrap: Wrap,
     prior: Prior,
@@ -179,6 +180,8 @@ pub struct Scan<'a> {
     pub steps: &'a [Step],
     /// How the tool runs it.
     pub wrap: Wrap,
+    /// Versioned or repeatable.
+    pub kind: MigrationKind,
     prior: &'a Prior,
 }
 
@@ -198,6 +201,7 @@ pub fn scans<'a>(ctx: &'a Context) -> Vec<Scan<'a>> {
                 text,
                 steps: &s.steps,
                 wrap: s.wrap,
+                kind: s.kind,
                 prior: &s.prior,
             })
         })
@@ -233,6 +237,7 @@ fn scan_all(ctx: &Context) -> Vec<Scanned> {
             let scanned = Scanned {
                 dir: d,
                 script: s,
+                kind: migration.kind,
                 steps,
                 wrap,
                 prior,
@@ -294,11 +299,9 @@ fn steps(
         };
         for action in &step.effects.actions {
             match action {
-                Action::Begin { at } => {
-                    if explicit.is_none() {
-                        explicit = Some(at.clone());
-                        group += 1;
-                    }
+                Action::Begin { at } if explicit.is_none() => {
+                    explicit = Some(at.clone());
+                    group += 1;
                 }
                 Action::Commit { .. } => {
                     explicit = None;

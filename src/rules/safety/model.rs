@@ -512,10 +512,8 @@ fn dml(tree: &ast::Statement, whole: Range<usize>, out: &mut Vec<Action>) {
                 at: whole,
             });
         }
-        ast::Statement::Insert(insert) => {
-            if insert.source.as_deref().is_some_and(reads_a_table) {
-                out.push(Action::BulkWrite { at: whole });
-            }
+        ast::Statement::Insert(insert) if insert.source.as_deref().is_some_and(reads_a_table) => {
+            out.push(Action::BulkWrite { at: whole });
         }
         ast::Statement::Merge(_) => out.push(Action::BulkWrite { at: whole }),
         ast::Statement::Query(query) => match query.body.as_ref() {

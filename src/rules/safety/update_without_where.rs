@@ -3,13 +3,19 @@
 use super::model::Action;
 use super::{finding, scans};
 use crate::finding::Finding;
+use crate::plan::MigrationKind;
 use crate::rules::Context;
 
 /// Reports UPDATE without WHERE (or with a constant-true one) on tables that
-/// existed before the migration.
+/// existed before the migration, except in repeatable migrations (Flyway
+/// `R__`), which reload the reference data they own.
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for scan in scans(ctx) {
+        // A repeatable migration owns the reference data it reloads.
+        if scan.kind == MigrationKind::Repeatable {
+            continue;
+        }
         for (i, step) in scan.steps.iter().enumerate() {
             for action in step.actions() {
                 let Action::Update {
