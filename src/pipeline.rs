@@ -457,6 +457,7 @@ fn run(
         target_name: target_name.to_string(),
         lint,
         config_change: config_change(sides)?,
+        shared: Default::default(),
     };
     let findings = rules::run(&ctx);
     let directives: Vec<Suppression> = suppressions.clone();

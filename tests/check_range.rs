@@ -32,7 +32,7 @@ fn out_of_order_version_is_refused_with_the_migration_already_on_main() {
     repo.branch("feature/old-branch");
     repo.migration(
         "20240110000000_add_email_index",
-        "CREATE INDEX idx_users_email ON users (email);\n",
+        "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n",
         "DROP INDEX idx_users_email;\n",
     );
     repo.commit("index");
@@ -328,7 +328,7 @@ fn bare_repository_is_checked_without_a_working_tree() {
     repo.branch("feature/late");
     repo.migration(
         "20240110000000_add_email_index",
-        "CREATE INDEX idx_users_email ON users (email);\n",
+        "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n",
         "DROP INDEX idx_users_email;\n",
     );
     repo.commit("late");
@@ -366,7 +366,7 @@ fn head_defaults_to_head_and_accepts_any_revision() {
     repo.branch("feature/a");
     repo.migration(
         "20240110000000_add_email_index",
-        "CREATE INDEX idx_users_email ON users (email);\n",
+        "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n",
         "DROP INDEX idx_users_email;\n",
     );
     let sha = repo.commit("late");
@@ -422,7 +422,7 @@ fn configuration_is_read_from_the_base_commit() {
     );
     repo.migration(
         "20240110000000_add_email_index",
-        "CREATE INDEX idx_users_email ON users (email);\n",
+        "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n",
         "DROP INDEX idx_users_email;\n",
     );
     repo.commit("turn the gate off");
@@ -486,7 +486,7 @@ fn without_configuration_directories_and_layouts_are_found() {
     repo.branch("feature/f");
     repo.write(
         "src/main/resources/db/migration/V1_5__add_email.sql",
-        "ALTER TABLE users ADD COLUMN email text;\n",
+        "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN email text;\n",
     );
     repo.commit("late");
     let run = repo.check("main");

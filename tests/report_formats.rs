@@ -126,6 +126,7 @@ fn render(format: Format, outcome: &Outcome) -> String {
         suppressions: &outcome.suppressions,
         files: &outcome.files,
         rules: &outcome.rules,
+        baselined: outcome.baselined,
     };
     report::render(format, &report, Style::Plain)
 }

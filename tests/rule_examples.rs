@@ -101,3 +101,28 @@ fn every_rule_file_is_named_after_its_id() {
         "every rules/*.yaml must be registered in src/rules/mod.rs"
     );
 }
+
+#[test]
+fn every_safety_rule_shows_a_safe_alternative_that_passes_it() {
+    let mut failures = Vec::new();
+    for meta in metas() {
+        if meta.category == "safety" && meta.instead.is_none() {
+            failures.push(format!("{} has no `instead:` migration", meta.id));
+        }
+        let Some(instead) = &meta.instead else {
+            continue;
+        };
+        let dialect = meta.dialects.iter().find(|d| d.as_str() != "all").cloned();
+        let example = Example {
+            description: Some("the safe alternative".to_string()),
+            sql: Some(instead.clone()),
+            dialect,
+            ..Example::default()
+        };
+        let rules = raised(&meta.id, &example);
+        if rules.contains(&meta.id) {
+            failures.push(format!("{}: its `instead:` migration raises it", meta.id));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -30,7 +30,7 @@ fn staged_check_refuses_an_out_of_order_migration() {
     let repo = shop();
     repo.migration(
         "20240110000000_add_email_index",
-        "CREATE INDEX idx_users_email ON users (email);\n",
+        "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n",
         "DROP INDEX idx_users_email;\n",
     );
     repo.git(&["add", "-A"]);

@@ -133,6 +133,48 @@ pub struct Config {
     /// The baseline file, relative to the repository root.
     #[serde(default)]
     pub baseline: Option<String>,
+    /// The PostgreSQL version the migrations run on, for rules whose answer
+    /// depends on it; unset means a release the community still supports.
+    #[serde(default)]
+    pub postgres_version: Option<PostgresVersion>,
+}
+
+/// A PostgreSQL major version (`postgres_version: 16`, `"9.6"`, `12.4`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PostgresVersion {
+    /// The major version: 9 for 9.6, 16 for 16.2.
+    pub major: u32,
+}
+
+impl<'de> Deserialize<'de> for PostgresVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Int(u64),
+            Float(f64),
+            Text(String),
+        }
+        let text = match Raw::deserialize(deserializer)? {
+            Raw::Int(n) => n.to_string(),
+            Raw::Float(f) => f.to_string(),
+            Raw::Text(t) => t,
+        };
+        let major = text
+            .trim()
+            .split('.')
+            .next()
+            .and_then(|m| m.parse::<u32>().ok())
+            .filter(|m| (9..=99).contains(m));
+        match major {
+            Some(major) => Ok(PostgresVersion { major }),
+            None => Err(serde::de::Error::custom(format!(
+                "invalid postgres_version `{text}`: expected a PostgreSQL version such as 16 or \"9.6\""
+            ))),
+        }
+    }
 }
 
 impl Default for Config {
@@ -145,6 +187,7 @@ impl Default for Config {
             rules: BTreeMap::new(),
             naming: Naming::default(),
             baseline: None,
+            postgres_version: None,
         }
     }
 }
@@ -214,6 +257,12 @@ impl Config {
         }
     }
 
+    /// Whether the configured PostgreSQL version is at least `major`; true
+    /// when no version is configured (a supported release is assumed).
+    pub fn postgres_at_least(&self, major: u32) -> bool {
+        self.postgres_version.is_none_or(|v| v.major >= major)
+    }
+
     /// Applies configured levels: drops findings of rules that are off and
     /// sets the severity of the others.
     pub fn apply_levels(&self, findings: Vec<Finding>) -> Vec<Finding> {
@@ -240,7 +289,12 @@ impl Config {
 fn yaml_error(e: &serde_yaml::Error, text: &str, origin: &str) -> Error {
     let raw = e.to_string();
     let message = raw.split(" at line ").next().unwrap_or(&raw).to_string();
-    let line = e.location().map(|l| l.line()).unwrap_or(0);
+    // A bad value inside a mapping is located at the mapping's start; a
+    // value sqlgate rejects itself names its key, so use that key's line.
+    let line = match message.split('`').next() {
+        Some("invalid postgres_version ") => line_of(text, "postgres_version"),
+        _ => e.location().map(|l| l.line()).unwrap_or(0),
+    };
     let mut err = Error::new(format!("{origin}:{line}: {message}"));
     if let Some((unknown, expected)) = unknown_and_expected(&message) {
         let candidates: Vec<&str> = expected.iter().map(String::as_str).collect();
@@ -341,6 +395,28 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn postgres_version_accepts_numbers_and_strings() {
+        let major = |text: &str| {
+            Config::parse(text, "x")
+                .unwrap()
+                .postgres_version
+                .unwrap()
+                .major
+        };
+        assert_eq!(major("postgres_version: 16\n"), 16);
+        assert_eq!(major("postgres_version: 9.6\n"), 9);
+        assert_eq!(major("postgres_version: \"12.4\"\n"), 12);
+        let err = Config::parse("dialect: postgres\npostgres_version: latest\n", "x").unwrap_err();
+        assert!(err.message.starts_with("x:2:"), "{}", err.message);
+        assert!(
+            err.message.contains("invalid postgres_version `latest`"),
+            "{}",
+            err.message
+        );
+        assert!(Config::default().postgres_at_least(11));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::plan::Plan;
+use crate::plan::{Migration, Plan};
 use crate::source::{FileEntry, Files};
 
 /// A migration tool's file convention.
@@ -28,6 +28,27 @@ pub enum Layout {
     GolangMigrate,
     /// Sorted `.sql` files with a numeric or timestamp prefix.
     Plain,
+}
+
+/// How a migration tool runs a migration's statements with respect to
+/// transactions: the one question the transaction rules ask of a layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transaction {
+    /// The tool opens a transaction around the migration and commits it with
+    /// its own bookkeeping: a `BEGIN` or `COMMIT` inside nests or ends it.
+    Wrapped,
+    /// Like `Wrapped`, unless every statement is one PostgreSQL cannot run
+    /// in a transaction (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...): the
+    /// tool then runs the migration without one. A migration that mixes
+    /// both kinds is refused by the tool (Flyway with `mixed: false`).
+    WrappedUnlessNonTransactional,
+    /// The tool sends the whole script as one multi-statement query, which
+    /// PostgreSQL runs as one implicit transaction when it holds more than
+    /// one statement; explicit `BEGIN`/`COMMIT` inside it are allowed
+    /// (golang-migrate's postgres driver without `x-multi-statement`).
+    MultiStatementQuery,
+    /// No transaction: each statement commits on its own.
+    None,
 }
 
 /// Every layout, in detection order.
@@ -81,6 +102,37 @@ impl Layout {
             // Flyway undo migrations are opt-in: expected once a directory has one.
             Layout::Flyway => plan.migrations.iter().any(|m| m.down.is_some()),
             Layout::Plain => false,
+        }
+    }
+
+    /// How the tool runs `migration` with respect to transactions. A
+    /// migration the tool is told to run outside a transaction
+    /// (`Meta::no_transaction`) is never wrapped.
+    pub fn transaction(self, migration: &Migration) -> Transaction {
+        if migration.meta.no_transaction {
+            return Transaction::None;
+        }
+        match self {
+            // Flyway's default (`mixed: false`, `executeInTransaction` on).
+            Layout::Flyway => Transaction::WrappedUnlessNonTransactional,
+            // The postgres driver executes the file's text in one Exec call.
+            Layout::GolangMigrate => Transaction::MultiStatementQuery,
+            // Sorted files are usually fed to psql, which autocommits.
+            Layout::Plain => Transaction::None,
+        }
+    }
+
+    /// How to make the tool run one migration outside a transaction, for
+    /// the help of the rules that need it.
+    pub fn no_transaction_hint(self) -> &'static str {
+        match self {
+            Layout::GolangMigrate => {
+                "put the statement alone in a migration of its own: golang-migrate then sends it as a single statement, outside any transaction"
+            }
+            Layout::Flyway => {
+                "put the statement alone in a migration of its own (Flyway then runs it outside a transaction), or set `executeInTransaction=false` in the migration's .conf file"
+            }
+            Layout::Plain => "run the statement outside BEGIN ... COMMIT",
         }
     }
 
@@ -250,6 +302,30 @@ fn is_below(path: &str, dir: &str) -> bool {
 mod tests {
     use super::*;
     use crate::source::MemSource;
+
+    #[test]
+    fn each_layout_says_how_its_tool_runs_a_migration() {
+        let mut mem = MemSource::default();
+        mem.insert("db/0001_init.up.sql", "");
+        mem.insert("flyway/V1__init.sql", "");
+        let files = Files::new(&mem);
+        let golang = Layout::GolangMigrate.plan("db", &files).unwrap();
+        let mut migration = golang.migrations[0].clone();
+        assert_eq!(
+            Layout::GolangMigrate.transaction(&migration),
+            Transaction::MultiStatementQuery
+        );
+        migration.meta.no_transaction = true;
+        assert_eq!(
+            Layout::GolangMigrate.transaction(&migration),
+            Transaction::None
+        );
+        let flyway = Layout::Flyway.plan("flyway", &files).unwrap();
+        assert_eq!(
+            Layout::Flyway.transaction(&flyway.migrations[0]),
+            Transaction::WrappedUnlessNonTransactional
+        );
+    }
 
     #[test]
     fn discovers_each_layout() {

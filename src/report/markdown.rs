@@ -145,6 +145,7 @@ mod tests {
             suppressions: &[],
             files: &[],
             rules: &[],
+            baselined: 0,
         };
         let text = render(&report);
         assert_eq!(text.matches("| ❌ error |").count(), MAX_ROWS);

@@ -238,6 +238,12 @@ pub fn explain(meta: &crate::rules::RuleMeta) -> String {
         meta.summary,
         meta.rationale.trim_end()
     );
+    if let Some(instead) = &meta.instead {
+        out.push_str("\nWrite instead:\n");
+        for line in instead.trim_end().lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
     let show = |out: &mut String, title: &str, examples: &[crate::rules::Example]| {
         for e in examples {
             out.push_str(&format!(

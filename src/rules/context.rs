@@ -100,6 +100,8 @@ pub struct Context<'a> {
     /// or deletes it. The check runs with the base's configuration; this is
     /// how a rule sees what the change would make of it.
     pub config_change: Option<ConfigChange>,
+    /// Work that several rules share, done once on first use.
+    pub shared: Shared,
 }
 
 /// The configuration file as the base and the head of a change have it.
@@ -115,6 +117,13 @@ pub struct ConfigChange {
     pub base: Config,
     /// What the head's file configures, or why it does not parse.
     pub head: Result<Config, Error>,
+}
+
+/// Work that several rules share, done once per run on first use.
+#[derive(Clone, Debug, Default)]
+pub struct Shared {
+    /// What each new or changed migration does, for the safety rules.
+    pub(crate) safety: crate::rules::safety::Facts,
 }
 
 /// The location of a whole file (its first byte) on one side.

@@ -8,6 +8,7 @@ mod meta;
 mod naming;
 mod ordering;
 mod reversibility;
+pub(crate) mod safety;
 mod syntax;
 
 use std::sync::OnceLock;
@@ -16,7 +17,7 @@ use serde::Deserialize;
 
 use crate::finding::{Finding, Severity};
 
-pub use context::{ConfigChange, Context, DirView, Role, ScriptView};
+pub use context::{ConfigChange, Context, DirView, Role, ScriptView, Shared};
 
 /// A rule: its id, its YAML metadata and its check.
 pub struct Rule {
@@ -48,6 +49,58 @@ pub static RULES: &[Rule] = &[
     rule!(
         "applied-migration-modified",
         ordering::applied_migration_modified::check
+    ),
+    rule!("rename-column", safety::rename_column::check),
+    rule!("rename-table", safety::rename_table::check),
+    rule!("drop-column", safety::drop_column::check),
+    rule!("drop-table", safety::drop_table::check),
+    rule!("drop-schema", safety::drop_schema::check),
+    rule!("add-not-null-column", safety::add_not_null_column::check),
+    rule!("set-not-null", safety::set_not_null::check),
+    rule!("change-column-type", safety::change_column_type::check),
+    rule!("drop-default-in-use", safety::drop_default_in_use::check),
+    rule!(
+        "index-without-concurrently",
+        safety::index_without_concurrently::check
+    ),
+    rule!(
+        "concurrently-in-transaction",
+        safety::concurrently_in_transaction::check
+    ),
+    rule!(
+        "constraint-without-not-valid",
+        safety::constraint_without_not_valid::check
+    ),
+    rule!(
+        "unique-constraint-without-index",
+        safety::unique_constraint_without_index::check
+    ),
+    rule!(
+        "add-primary-key-without-index",
+        safety::add_primary_key_without_index::check
+    ),
+    rule!("volatile-default", safety::volatile_default::check),
+    rule!("add-serial-column", safety::add_serial_column::check),
+    rule!("lock-timeout-missing", safety::lock_timeout_missing::check),
+    rule!("vacuum-full", safety::vacuum_full::check),
+    rule!("cluster", safety::cluster::check),
+    rule!(
+        "alter-enum-in-transaction",
+        safety::alter_enum_in_transaction::check
+    ),
+    rule!("ban-truncate-cascade", safety::ban_truncate_cascade::check),
+    rule!("update-without-where", safety::update_without_where::check),
+    rule!("delete-without-where", safety::delete_without_where::check),
+    rule!("mixed-ddl-and-dml", safety::mixed_ddl_and_dml::check),
+    rule!("prefer-bigint", safety::prefer_bigint::check),
+    rule!("prefer-text", safety::prefer_text::check),
+    rule!("prefer-timestamptz", safety::prefer_timestamptz::check),
+    rule!("prefer-identity", safety::prefer_identity::check),
+    rule!("ban-char", safety::ban_char::check),
+    rule!("transaction-nesting", safety::transaction_nesting::check),
+    rule!(
+        "uncommitted-transaction",
+        safety::uncommitted_transaction::check
     ),
     rule!(
         "suppression-without-reason",
@@ -115,6 +168,10 @@ pub struct RuleMeta {
     /// (so an unraised suppression of it is not unused when linting).
     #[serde(default)]
     pub range_only: bool,
+    /// The migration to write instead, for rules that refuse a pattern that
+    /// has a safe equivalent (run as a test: it must not raise the rule).
+    #[serde(default)]
+    pub instead: Option<String>,
     /// Dialects it applies to (`all` for every one).
     #[serde(default)]
     pub dialects: Vec<String>,

@@ -12,6 +12,9 @@ use sqlparser::dialect;
 use sqlparser::parser::Parser;
 
 pub use sqlparser::ast;
+/// Positions in a statement's syntax tree (lines and columns counted from
+/// the statement's first byte); `Statement::locate` turns one into bytes.
+pub use sqlparser::tokenizer::Span as TreeSpan;
 
 use split::{PieceKind, Split};
 
@@ -96,6 +99,35 @@ impl Statement {
             _ => None,
         }
     }
+
+    /// The byte range in the file of `span`, a span of this statement's
+    /// syntax tree; `None` when the tree has no position for it.
+    pub fn locate(&self, file_text: &str, span: TreeSpan) -> Option<Range<usize>> {
+        let sql = file_text.get(self.span.clone())?;
+        let start = byte_offset(sql, span.start.line, span.start.column)?;
+        let end = byte_offset(sql, span.end.line, span.end.column)?;
+        (start <= end).then(|| self.span.start + start..self.span.start + end)
+    }
+}
+
+/// Byte offset in `sql` of a 1-based line and character column.
+fn byte_offset(sql: &str, line: u64, column: u64) -> Option<usize> {
+    if line == 0 || column == 0 {
+        return None;
+    }
+    let mut offset = 0;
+    for (i, text) in sql.split_inclusive('\n').enumerate() {
+        if i as u64 + 1 == line {
+            let mut chars = text.char_indices();
+            let skip = usize::try_from(column - 1).ok()?;
+            return match chars.nth(skip) {
+                Some((at, _)) => Some(offset + at),
+                None => (skip == text.chars().count()).then_some(offset + text.len()),
+            };
+        }
+        offset += text.len();
+    }
+    None
 }
 
 /// A script split and parsed: its statements and comments, with spans in
@@ -250,7 +282,7 @@ fn known_gap_pattern(sql: &str) -> bool {
     static GAPS: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     let gaps = GAPS.get_or_init(|| {
         regex::Regex::new(
-            r"(?is)\(\s*LIKE\s+\S+\s+(INCLUDING|EXCLUDING)\b|\bSET\s+(STATISTICS|STORAGE|COMPRESSION)\b|\bALTER\s+CONSTRAINT\b|\bNULLS\s+NOT\s+DISTINCT\b",
+            r"(?is)\(\s*LIKE\s+\S+\s+(INCLUDING|EXCLUDING)\b|\bSET\s+(STATISTICS|STORAGE|COMPRESSION)\b|\bALTER\s+CONSTRAINT\b|\bNULLS\s+NOT\s+DISTINCT\b|^\s*CREATE\s+(UNIQUE\s+)?INDEX\b.*\bON\s+ONLY\b|\bTABLESPACE\s+\S+",
         )
         .ok()
     });
@@ -387,8 +419,26 @@ mod tests {
     }
 
     #[test]
+    fn tree_spans_locate_identifiers_in_the_file() {
+        let sql = "-- héllo\nALTER TABLE  orders\n  RENAME COLUMN tötal TO total;";
+        let script = parse_script(sql, 0, Dialect::Postgres, &[]);
+        let statement = &script.statements[0];
+        let Some(ast::Statement::AlterTable(alter)) = statement.ast() else {
+            panic!("{statement:?}");
+        };
+        let ast::AlterTableOperation::RenameColumn {
+            old_column_name, ..
+        } = &alter.operations[0]
+        else {
+            panic!("{alter:?}");
+        };
+        let range = statement.locate(sql, old_column_name.span).unwrap();
+        assert_eq!(&sql[range], "tötal");
+    }
+
+    #[test]
     fn known_gaps_are_opaque_not_errors() {
-        let sql = "DO $$ BEGIN RAISE NOTICE 'x'; END $$;\nDROP INDEX CONCURRENTLY IF EXISTS idx_a;\nCOMMENT ON COLUMN a.b IS 'x';";
+        let sql = "DO $$ BEGIN RAISE NOTICE 'x'; END $$;\nDROP INDEX CONCURRENTLY IF EXISTS idx_a;\nCOMMENT ON COLUMN a.b IS 'x';\nCREATE INDEX idx_p ON ONLY events (created_at);\nCREATE INDEX idx_q ON orders (a) WITH (fillfactor = 70) TABLESPACE fast;";
         let script = parse_script(sql, 0, Dialect::Postgres, &[]);
         for s in &script.statements {
             assert!(!matches!(s.parsed, Parsed::Error { .. }), "{:?}", s);

@@ -155,12 +155,14 @@ impl Repo {
     }
 }
 
-/// main has three golang-migrate migrations (users, orders, an index).
+/// main has three golang-migrate migrations (users, orders, an index). The
+/// team sets lock_timeout on its migration role, so `lock-timeout-missing`
+/// is off.
 pub fn shop() -> Repo {
     let repo = Repo::new();
     repo.write(
         ".sqlgate.yml",
-        "dialect: postgres\ntrunk: main\nmigrations:\n  - dir: db/migrations\n    layout: golang-migrate\n",
+        "dialect: postgres\ntrunk: main\nmigrations:\n  - dir: db/migrations\n    layout: golang-migrate\nrules:\n  lock-timeout-missing: off # ALTER ROLE migrator SET lock_timeout = '5s'\n",
     );
     repo.migration(
         "20240101090000_create_users",
