@@ -151,7 +151,7 @@ impl FileSource for MemSource {
         Ok(self
             .files
             .keys()
-            .filter(|p| p.starts_with(&prefix))
+            .filter(|p| p.starts_with(&prefix) || p.as_str() == dir)
             .map(|p| FileEntry {
                 path: p.clone(),
                 id: None,
@@ -224,6 +224,12 @@ impl<'s> Files<'s> {
             .borrow_mut()
             .insert(entry.path.clone(), text.clone());
         Ok(text)
+    }
+
+    /// The raw bytes of a file, uncached (for tools that hash bytes, when
+    /// the file is not text).
+    pub fn bytes(&self, entry: &FileEntry) -> Result<Vec<u8>> {
+        self.source.read(entry)
     }
 
     /// Every text read so far, by path (for reports).

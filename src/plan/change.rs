@@ -74,7 +74,7 @@ pub fn diff(
                         base: Some(bi),
                         head: Some(hi),
                     });
-                } else if b.up.file.path != h.up.file.path {
+                } else if head.layout.identified_by_file() && b.up.file.path != h.up.file.path {
                     changes.push(Change {
                         kind: ChangeKind::Renamed,
                         base: Some(bi),

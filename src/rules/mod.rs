@@ -49,6 +49,7 @@ pub static RULES: &[Rule] = &[
         "applied-migration-modified",
         ordering::applied_migration_modified::check
     ),
+    rule!("atlas-sum-mismatch", ordering::atlas_sum_mismatch::check),
     rule!(
         "suppression-without-reason",
         meta::suppression_without_reason::check
