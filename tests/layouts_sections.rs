@@ -58,9 +58,18 @@ DROP INDEX CONCURRENTLY orders_open_idx;
 /// main has three dbmate migrations in db/migrations, and db/schema.sql.
 fn dbmate() -> Repo {
     let repo = Repo::new();
-    repo.write("db/migrations/20240105093000_create_users.sql", DBMATE_USERS);
-    repo.write("db/migrations/20240112110000_create_orders.sql", DBMATE_ORDERS);
-    repo.write("db/migrations/20240120080000_index_open_orders.sql", DBMATE_INDEX);
+    repo.write(
+        "db/migrations/20240105093000_create_users.sql",
+        DBMATE_USERS,
+    );
+    repo.write(
+        "db/migrations/20240112110000_create_orders.sql",
+        DBMATE_ORDERS,
+    );
+    repo.write(
+        "db/migrations/20240120080000_index_open_orders.sql",
+        DBMATE_INDEX,
+    );
     repo.write(
         "db/schema.sql",
         "SET statement_timeout = 0;\n\nCREATE TABLE public.schema_migrations (\n    version character varying(128) NOT NULL\n);\n",
@@ -103,7 +112,10 @@ fn dbmate_empty_down_section_is_missing_down() {
     let f = run.finding("missing-down");
     assert_eq!(f["path"], "db/migrations/20240201090000_add_coupons.sql");
     assert_eq!(f["line"], 1);
-    assert!(f["help"].as_str().unwrap().contains("-- migrate:down"), "{f}");
+    assert!(
+        f["help"].as_str().unwrap().contains("-- migrate:down"),
+        "{f}"
+    );
 }
 
 #[test]
@@ -120,7 +132,10 @@ fn dbmate_edit_of_an_applied_section_is_reported_at_its_line_but_line_endings_ar
     repo.branch("edit");
     repo.write(
         "db/migrations/20240112110000_create_orders.sql",
-        DBMATE_ORDERS.replace("status text NOT NULL DEFAULT 'open'", "status text NOT NULL DEFAULT 'new'"),
+        DBMATE_ORDERS.replace(
+            "status text NOT NULL DEFAULT 'open'",
+            "status text NOT NULL DEFAULT 'new'",
+        ),
     );
     repo.commit("edit");
     let run = repo.check("main");
@@ -140,7 +155,13 @@ fn dbmate_reversioned_and_out_of_order_migrations_are_seen() {
     repo.commit("move");
     let run = repo.check("main");
     let f = run.finding("applied-migration-modified");
-    assert!(f["message"].as_str().unwrap().contains("re-versioned from 20240120080000 to 20240125080000"), "{f}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("re-versioned from 20240120080000 to 20240125080000"),
+        "{f}"
+    );
     repo.checkout("main");
     repo.branch("old");
     repo.write(
@@ -162,7 +183,13 @@ fn dbmate_file_without_up_section_fits_no_migration() {
     repo.commit("plain sql in a dbmate directory");
     let run = repo.check("main");
     let f = run.finding("migration-filename");
-    assert!(f["message"].as_str().unwrap().contains("no `-- migrate:up` section"), "{f}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("no `-- migrate:up` section"),
+        "{f}"
+    );
 }
 
 const GOOSE_USERS: &str = "-- +goose Up
@@ -249,14 +276,20 @@ fn goose_without_down_section_is_missing_down_and_without_up_fits_nothing() {
     assert!(rules.contains(&"missing-down".to_string()), "{rules:?}");
     let f = run.finding("migration-filename");
     assert_eq!(f["path"], "migrations/00005_add_locale.sql");
-    assert!(f["message"].as_str().unwrap().contains("-- +goose Up"), "{f}");
+    assert!(
+        f["message"].as_str().unwrap().contains("-- +goose Up"),
+        "{f}"
+    );
 }
 
 #[test]
 fn goose_timestamp_versions_order_and_edits() {
     let repo = Repo::new();
     repo.write("db/migrations/20240105093000_create_users.sql", GOOSE_USERS);
-    repo.write("db/migrations/20240112110000_touch_updated_at.sql", GOOSE_TOUCH);
+    repo.write(
+        "db/migrations/20240112110000_touch_updated_at.sql",
+        GOOSE_TOUCH,
+    );
     repo.commit("goose with timestamps");
     repo.branch("feature");
     repo.write("db/migrations/20240110000000_index.sql", GOOSE_INDEX);
@@ -339,7 +372,10 @@ fn liquibase() -> Repo {
     repo.write(&format!("{LB_DIR}/db.changelog-master.yaml"), LB_MASTER);
     repo.write(&format!("{LB_DIR}/changes/001-users.sql"), LB_USERS);
     repo.write(&format!("{LB_DIR}/changes/002-orders.sql"), LB_ORDERS);
-    repo.write("src/main/resources/application.yml", "spring:\n  liquibase:\n    change-log: classpath:/db/changelog/db.changelog-master.yaml\n");
+    repo.write(
+        "src/main/resources/application.yml",
+        "spring:\n  liquibase:\n    change-log: classpath:/db/changelog/db.changelog-master.yaml\n",
+    );
     repo.commit("liquibase changelog");
     repo
 }
@@ -350,13 +386,27 @@ fn liquibase_editing_one_changeset_reports_only_that_changeset() {
     repo.branch("feature");
     repo.write(
         &format!("{LB_DIR}/changes/001-users.sql"),
-        LB_USERS.replace("    email text NOT NULL,\n", "    email text NOT NULL,\n    phone text,\n"),
+        LB_USERS.replace(
+            "    email text NOT NULL,\n",
+            "    email text NOT NULL,\n    phone text,\n",
+        ),
     );
     repo.commit("edit create-users");
     let run = repo.check("main");
-    assert_eq!(run.rules(), vec!["applied-migration-modified"], "{}", run.stdout);
+    assert_eq!(
+        run.rules(),
+        vec!["applied-migration-modified"],
+        "{}",
+        run.stdout
+    );
     let f = run.finding("applied-migration-modified");
-    assert!(f["message"].as_str().unwrap().contains("001-users.sql::create-users::alice"), "{f}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("001-users.sql::create-users::alice"),
+        "{f}"
+    );
     assert_eq!(f["line"], 12);
     assert!(f["help"].as_str().unwrap().contains("checksum"), "{f}");
 }
@@ -366,8 +416,14 @@ fn liquibase_reformatting_and_rollback_edits_keep_the_checksum() {
     let repo = liquibase();
     repo.branch("feature");
     let reformatted = LB_USERS
-        .replace("    email text NOT NULL,\n", "        email   text NOT NULL,\n")
-        .replace("--rollback DROP TABLE users;", "--rollback DROP TABLE IF EXISTS users;")
+        .replace(
+            "    email text NOT NULL,\n",
+            "        email   text NOT NULL,\n",
+        )
+        .replace(
+            "--rollback DROP TABLE users;",
+            "--rollback DROP TABLE IF EXISTS users;",
+        )
         .replace('\n', "\r\n");
     repo.write(&format!("{LB_DIR}/changes/001-users.sql"), reformatted);
     repo.commit("reformat");
@@ -385,7 +441,10 @@ fn liquibase_run_on_change_and_valid_checksum_any_may_change() {
             "--changeset carol:create-orders\n",
             "--changeset carol:create-orders\n--validCheckSum: ANY\n",
         )
-        .replace("    status text NOT NULL DEFAULT 'open',\n", "    status text NOT NULL DEFAULT 'new',\n");
+        .replace(
+            "    status text NOT NULL DEFAULT 'open',\n",
+            "    status text NOT NULL DEFAULT 'new',\n",
+        );
     repo.write(&format!("{LB_DIR}/changes/002-orders.sql"), orders);
     repo.commit("view and accepted edit");
     let run = repo.check("main");
@@ -405,7 +464,10 @@ fn liquibase_changeset_without_rollback_is_missing_down_at_its_line() {
     assert_eq!(run.rules(), vec!["missing-down"], "{}", run.stdout);
     let f = run.finding("missing-down");
     assert_eq!(f["line"], 28);
-    assert!(f["message"].as_str().unwrap().contains("orders-total"), "{f}");
+    assert!(
+        f["message"].as_str().unwrap().contains("orders-total"),
+        "{f}"
+    );
     assert!(f["help"].as_str().unwrap().contains("--rollback"), "{f}");
 }
 
@@ -422,8 +484,14 @@ fn liquibase_changeset_inserted_before_applied_ones_is_out_of_order() {
     let run = repo.check("main");
     assert_eq!(run.rules(), vec!["version-order"], "{}", run.stdout);
     let f = run.finding("version-order");
-    assert!(f["message"].as_str().unwrap().contains("users-phone"), "{f}");
-    assert!(f["message"].as_str().unwrap().contains("open-orders-view"), "{f}");
+    assert!(
+        f["message"].as_str().unwrap().contains("users-phone"),
+        "{f}"
+    );
+    assert!(
+        f["message"].as_str().unwrap().contains("open-orders-view"),
+        "{f}"
+    );
 }
 
 #[test]
@@ -438,18 +506,31 @@ fn liquibase_deleted_changeset_and_moved_file_are_reported() {
     repo.commit("delete a changeset");
     let run = repo.check("main");
     assert_eq!(run.rules(), vec!["applied-migration-modified"]);
-    assert!(run.finding("applied-migration-modified")["message"].as_str().unwrap().contains("users-email-index::bob was deleted"));
+    assert!(run.finding("applied-migration-modified")["message"]
+        .as_str()
+        .unwrap()
+        .contains("users-email-index::bob was deleted"));
 
     // Moving a file changes the path in each changeset's identity, so
     // Liquibase would run them again; logicalFilePath keeps it.
     repo.checkout("main");
     repo.branch("move");
-    repo.git(&["mv", &format!("{LB_DIR}/changes/002-orders.sql"), &format!("{LB_DIR}/changes/002-shop-orders.sql")]);
-    repo.write(&format!("{LB_DIR}/db.changelog-master.yaml"), LB_MASTER.replace("002-orders.sql", "002-shop-orders.sql"));
+    repo.git(&[
+        "mv",
+        &format!("{LB_DIR}/changes/002-orders.sql"),
+        &format!("{LB_DIR}/changes/002-shop-orders.sql"),
+    ]);
+    repo.write(
+        &format!("{LB_DIR}/db.changelog-master.yaml"),
+        LB_MASTER.replace("002-orders.sql", "002-shop-orders.sql"),
+    );
     repo.commit("move");
     let run = repo.check("main");
     assert_eq!(run.rules().len(), 3, "{}", run.stdout);
-    assert!(run.rules().iter().all(|r| r == "applied-migration-modified"));
+    assert!(run
+        .rules()
+        .iter()
+        .all(|r| r == "applied-migration-modified"));
     repo.write(
         &format!("{LB_DIR}/changes/002-shop-orders.sql"),
         LB_ORDERS.replace(
@@ -482,8 +563,16 @@ fn liquibase_xml_master_with_include_all_orders_by_path_and_reports_unincluded_f
     let run = repo.check("main");
     let mut rules = run.rules();
     rules.sort();
-    assert_eq!(rules, vec!["migration-filename", "version-order"], "{}", run.stdout);
-    assert!(run.finding("migration-filename")["message"].as_str().unwrap().contains("never runs it"));
+    assert_eq!(
+        rules,
+        vec!["migration-filename", "version-order"],
+        "{}",
+        run.stdout
+    );
+    assert!(run.finding("migration-filename")["message"]
+        .as_str()
+        .unwrap()
+        .contains("never runs it"));
 }
 
 #[test]
@@ -492,21 +581,39 @@ fn liquibase_init_writes_a_config_that_works_unchanged() {
     let run = repo.sqlgate(&["init"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let text = std::fs::read_to_string(repo.path().join(".sqlgate.yml")).unwrap();
-    assert!(text.contains(&format!("- dir: {LB_DIR}\n    layout: liquibase")), "{text}");
-    assert!(text.contains("db.changelog-master.yaml is a Liquibase changelog"), "{text}");
+    assert!(
+        text.contains(&format!("- dir: {LB_DIR}\n    layout: liquibase")),
+        "{text}"
+    );
+    assert!(
+        text.contains("db.changelog-master.yaml is a Liquibase changelog"),
+        "{text}"
+    );
     repo.git(&["add", "-A"]);
     let check = repo.sqlgate(&["check", "--staged", "--format", "json", "-v"]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
-    assert!(check.stderr.contains(&format!("{LB_DIR}: liquibase (configured)")), "{}", check.stderr);
+    assert!(
+        check
+            .stderr
+            .contains(&format!("{LB_DIR}: liquibase (configured)")),
+        "{}",
+        check.stderr
+    );
 }
 
 #[test]
 fn init_on_dbmate_and_goose_repositories_works_unchanged() {
-    for (repo, dir, layout) in [(dbmate(), "db/migrations", "dbmate"), (goose(), "migrations", "goose")] {
+    for (repo, dir, layout) in [
+        (dbmate(), "db/migrations", "dbmate"),
+        (goose(), "migrations", "goose"),
+    ] {
         let run = repo.sqlgate(&["init"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         let text = std::fs::read_to_string(repo.path().join(".sqlgate.yml")).unwrap();
-        assert!(text.contains(&format!("- dir: {dir}\n    layout: {layout}")), "{text}");
+        assert!(
+            text.contains(&format!("- dir: {dir}\n    layout: {layout}")),
+            "{text}"
+        );
         repo.commit("config");
         repo.branch("next");
         repo.write(
