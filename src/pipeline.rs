@@ -78,8 +78,8 @@ pub fn check_range(repo: &Repo, base: &str, head: &str, options: &Options) -> Re
     let head_snap = repo.commit_snapshot(head_id);
     let target_snap = repo.commit_snapshot(base_tip);
     let base_files = Files::new(&base_snap);
-    let head_files = Files::new(&head_snap);
-    let target_files = Files::new(&target_snap);
+    let head_files = Files::sharing(&head_snap, &base_files);
+    let target_files = Files::sharing(&target_snap, &base_files);
     let config = match &options.config {
         Some(path) => read_config_file(path)?,
         None => config_in(&base_files, &format!("{base}:{}", config::FILE_NAME))?,
@@ -111,7 +111,7 @@ pub fn check_staged(repo: &Repo, options: &Options) -> Result<Outcome> {
     let index_snap = repo.index_snapshot()?;
     let head_snap = head.map(|id| repo.commit_snapshot(id));
     let index_files = Files::new(&index_snap);
-    let head_files = head_snap.as_ref().map(|s| Files::new(s));
+    let head_files = head_snap.as_ref().map(|s| Files::sharing(s, &index_files));
     let config = match &options.config {
         Some(path) => read_config_file(path)?,
         None => config_in(&index_files, config::FILE_NAME)?,

@@ -1076,3 +1076,92 @@ fn each_layout_says_how_its_tool_runs_a_migration_in_a_transaction() {
         vec![Unknown]
     );
 }
+
+/// A source that counts the files read, to show which layouts read
+/// migrations to build a Plan.
+struct Counting {
+    inner: MemSource,
+    reads: std::cell::RefCell<Vec<String>>,
+}
+
+impl sqlgate::source::FileSource for Counting {
+    fn list(&self, dir: &str) -> sqlgate::error::Result<Vec<sqlgate::source::FileEntry>> {
+        self.inner.list(dir)
+    }
+    fn read(&self, entry: &sqlgate::source::FileEntry) -> sqlgate::error::Result<Vec<u8>> {
+        self.reads.borrow_mut().push(entry.path.clone());
+        self.inner.read(entry)
+    }
+}
+
+fn reads_to_plan(layout: Layout, files: &[(&str, &str)]) -> Vec<String> {
+    let mut inner = MemSource::default();
+    for (path, text) in files {
+        inner.insert(*path, *text);
+    }
+    let counting = Counting {
+        inner,
+        reads: Default::default(),
+    };
+    let source = Files::new(&counting);
+    let plan = layout.plan("m", &source).unwrap();
+    assert!(!plan.migrations.is_empty(), "{layout:?}");
+    let reads = counting.reads.borrow().clone();
+    reads
+}
+
+#[test]
+fn file_per_migration_layouts_build_plans_without_reading_migrations() {
+    let sql = "CREATE TABLE t (id int);\n";
+    for (layout, files) in [
+        (
+            Layout::GolangMigrate,
+            vec![("m/1_a.up.sql", sql), ("m/1_a.down.sql", sql)],
+        ),
+        (
+            Layout::Flyway,
+            vec![("m/V1__a.sql", sql), ("m/R__b.sql", sql)],
+        ),
+        (Layout::Plain, vec![("m/001_a.sql", sql)]),
+        (
+            Layout::Prisma,
+            vec![("m/20240101000000_a/migration.sql", sql)],
+        ),
+        (
+            Layout::Diesel,
+            vec![
+                ("m/2024-01-01-000000_a/up.sql", sql),
+                ("m/2024-01-01-000000_a/down.sql", sql),
+            ],
+        ),
+        (Layout::Sqlx, vec![("m/1_a.sql", sql)]),
+        (
+            Layout::Atlas,
+            vec![("m/1_a.sql", sql), ("m/atlas.sum", "h1:x\n")],
+        ),
+    ] {
+        assert_eq!(
+            reads_to_plan(layout, &files),
+            Vec::<String>::new(),
+            "{layout:?}"
+        );
+    }
+    // sqitch reads its plan, not its scripts.
+    let reads = reads_to_plan(
+        Layout::Sqitch,
+        &[
+            ("m/sqitch.plan", "a 2024-01-01T00:00:00Z A <a@x>\n"),
+            ("m/deploy/a.sql", sql),
+        ],
+    );
+    assert_eq!(reads, vec!["m/sqitch.plan"]);
+    // Single-file layouts read each migration once.
+    let reads = reads_to_plan(
+        Layout::Dbmate,
+        &[
+            ("m/1_a.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n"),
+            ("m/2_b.sql", "-- migrate:up\nSELECT 2;\n-- migrate:down\n"),
+        ],
+    );
+    assert_eq!(reads, vec!["m/1_a.sql", "m/2_b.sql"]);
+}

@@ -682,7 +682,21 @@ fn formatted_sql(
             }
             continue;
         }
-        if header.is_match(line.text) {
+        // Every directive starts with `--` (or `/*` for a rollback block):
+        // other lines are SQL without looking further.
+        let lead = line.text.trim_start();
+        if !lead.starts_with("--") && !lead.starts_with("/*") {
+            if let Some(c) = changesets.last_mut() {
+                c.end = next;
+                push_range(&mut c.sql, span.start..next);
+            }
+            continue;
+        }
+        // Most comment lines are plain SQL comments: look for a directive's
+        // keyword before running its pattern.
+        let lower = lead.to_ascii_lowercase();
+        let has = |word: &str| lower.contains(word);
+        if has("liquibase") && header.is_match(line.text) {
             if let Some(path) = attr(line.text, "logicalFilePath") {
                 file_logical = normalize_path(path);
             }
@@ -700,7 +714,10 @@ fn formatted_sql(
             }
             continue;
         }
-        if let Some(caps) = changeset_re.captures(line.text) {
+        if let Some(caps) = has("changeset")
+            .then(|| changeset_re.captures(line.text))
+            .flatten()
+        {
             let author = unquote(caps.get(1).map_or("", |m| m.as_str()).trim()).to_string();
             let id = unquote(caps.get(2).map_or("", |m| m.as_str())).to_string();
             let attrs = caps.get(3).map_or("", |m| m.as_str()).to_string();
@@ -724,14 +741,21 @@ fn formatted_sql(
             continue;
         };
         c.end = next;
-        if let Some(caps) = rollback_re.captures(line.text) {
+        if let Some(caps) = has("rollback")
+            .then(|| rollback_re.captures(line.text))
+            .flatten()
+        {
             if let Some(m) = caps.get(1) {
                 c.rollback
                     .push(span.start + m.start()..span.start + m.end());
             }
-        } else if rollback_start.is_match(line.text) {
+        } else if has("rollback") && rollback_start.is_match(line.text) {
             in_rollback_block = true;
-        } else if special.is_match(line.text) {
+        } else if ["comment", "validchecksum", "precondition", "property"]
+            .iter()
+            .any(|w| has(w))
+            && special.is_match(line.text)
+        {
             if let Some(comment) = directive_value(trimmed, "comment") {
                 c.comment = Some(comment.trim_start_matches(':').trim().to_string());
             } else if let Some(sum) = directive_value(trimmed, "validCheckSum") {
@@ -739,7 +763,7 @@ fn formatted_sql(
                     .push(sum.trim_start_matches(':').trim().to_string());
             }
         } else {
-            c.sql.push(span.start..next);
+            push_range(&mut c.sql, span.start..next);
         }
     }
     let mut migrations = Vec::new();
@@ -836,6 +860,14 @@ fn formatted_sql(
     migrations
 }
 
+/// Appends a range, merged with the last one when they touch.
+fn push_range(ranges: &mut Vec<Range<usize>>, range: Range<usize>) {
+    match ranges.last_mut() {
+        Some(last) if last.end == range.start => last.end = range.end,
+        _ => ranges.push(range),
+    }
+}
+
 /// The rest of a `--<keyword>...` line after the keyword (any case), when
 /// the line is that directive.
 fn directive_value<'l>(line: &'l str, keyword: &str) -> Option<&'l str> {
@@ -862,6 +894,14 @@ fn statements(
         return vec![first.start..last.end];
     }
     let line_text = |r: &Range<usize>| text.get(r.clone()).unwrap_or("").trim();
+    // The SQL's lines, each with its terminator.
+    let sql: Vec<Range<usize>> = sql
+        .iter()
+        .flat_map(|r| {
+            lines(text.get(r.clone()).unwrap_or(""))
+                .map(move |l| r.start + l.start..r.start + l.next)
+        })
+        .collect();
     let delimiter = match attr(attrs, "endDelimiter") {
         Some(d) => d.trim_start_matches("\\n").to_string(),
         None if sql.iter().rev().map(line_text).find(|l| !l.is_empty()) == Some("/") => {
@@ -874,7 +914,7 @@ fn statements(
     }
     let mut atomic = Vec::new();
     let mut start: Option<usize> = None;
-    for r in sql {
+    for r in &sql {
         let t = line_text(r);
         if t.eq_ignore_ascii_case(&delimiter) {
             if let Some(s) = start.take() {
@@ -960,6 +1000,17 @@ mod tests {
         let ms = parse("--liquibase formatted sql\n--changeset a:1\nINSERT INTO t VALUES (1);\n--rollback not required\n");
         let down = ms[0].down.as_ref().unwrap();
         assert!(down.text("--liquibase formatted sql\n--changeset a:1\nINSERT INTO t VALUES (1);\n--rollback not required\n").trim().is_empty());
+    }
+
+    #[test]
+    fn end_delimiter_lines_split_statements_and_are_not_sql() {
+        let text = "--liquibase formatted sql\n--changeset a:proc endDelimiter:/\nCREATE OR REPLACE PROCEDURE p AS\nBEGIN\n  NULL;\nEND;\n/\nGRANT EXECUTE ON p TO app;\n/\n";
+        let ms = parse(text);
+        let up = &ms[0].up;
+        assert_eq!(up.atomic.len(), 2);
+        assert!(text[up.atomic[0].clone()].starts_with("CREATE OR REPLACE PROCEDURE"));
+        assert!(text[up.atomic[0].clone()].trim_end().ends_with("END;"));
+        assert!(!up.text(text).contains('/'));
     }
 
     #[test]
