@@ -891,7 +891,8 @@ fn statements(
         return Vec::new();
     };
     if attr(attrs, "splitStatements").is_some_and(|v| v.eq_ignore_ascii_case("false")) {
-        return vec![first.start..last.end];
+        let whole = first.start..last.end;
+        return vec![whole];
     }
     let line_text = |r: &Range<usize>| text.get(r.clone()).unwrap_or("").trim();
     // The SQL's lines, each with its terminator.

@@ -143,6 +143,7 @@ mod tests {
     #[test]
     fn complement_leaves_the_gaps() {
         assert_eq!(complement(0..10, &[2..4, 6..8]), vec![0..2, 4..6, 8..10]);
-        assert_eq!(complement(0..4, &[0..4]), Vec::<Range<usize>>::new());
+        let all = 0..4;
+        assert!(complement(0..4, std::slice::from_ref(&all)).is_empty());
     }
 }
