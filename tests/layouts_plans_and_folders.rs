@@ -1165,3 +1165,69 @@ fn file_per_migration_layouts_build_plans_without_reading_migrations() {
     );
     assert_eq!(reads, vec!["m/1_a.sql", "m/2_b.sql"]);
 }
+
+#[test]
+fn deleted_and_reversioned_migrations_are_seen_in_folder_and_rust_layouts() {
+    let cases = [
+        (
+            prisma(),
+            vec!["prisma/migrations/20240112110000_add_posts"],
+            vec!["prisma/migrations/20240120110000_add_posts"],
+        ),
+        (
+            diesel(),
+            vec!["migrations/2024-01-12-110000_create_posts"],
+            vec!["migrations/2024-01-20-110000_create_posts"],
+        ),
+        (
+            sqlx(),
+            vec![
+                "migrations/20240112110000_create_sessions.up.sql",
+                "migrations/20240112110000_create_sessions.down.sql",
+            ],
+            vec![
+                "migrations/20240120110000_create_sessions.up.sql",
+                "migrations/20240120110000_create_sessions.down.sql",
+            ],
+        ),
+    ];
+    for (repo, from, to) in cases {
+        repo.branch("reversion");
+        for (f, t) in from.iter().zip(&to) {
+            repo.git(&["mv", f, t]);
+        }
+        repo.commit("new version");
+        let run = repo.check("main");
+        assert_eq!(
+            run.rules(),
+            vec!["applied-migration-modified"],
+            "{from:?}: {}",
+            run.stdout
+        );
+        let message = run.finding("applied-migration-modified")["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            message.contains("re-versioned from 20240112110000 to 20240120110000"),
+            "{message}"
+        );
+        repo.checkout("main");
+        repo.branch("delete");
+        for f in &from {
+            repo.git(&["rm", "-rq", f]);
+        }
+        repo.commit("deleted");
+        let run = repo.check("main");
+        assert_eq!(
+            run.rules(),
+            vec!["applied-migration-modified"],
+            "{from:?}: {}",
+            run.stdout
+        );
+        assert!(run.finding("applied-migration-modified")["message"]
+            .as_str()
+            .unwrap()
+            .contains("was deleted"));
+    }
+}

@@ -629,3 +629,28 @@ fn init_on_dbmate_and_goose_repositories_works_unchanged() {
         assert_eq!(check.code, 0, "{layout}: {}{}", check.stdout, check.stderr);
     }
 }
+
+#[test]
+fn goose_and_dbmate_deletions_are_seen() {
+    for (repo, path) in [
+        (goose(), "migrations/00002_touch_updated_at.sql"),
+        (dbmate(), "db/migrations/20240112110000_create_orders.sql"),
+    ] {
+        repo.branch("delete");
+        repo.remove(path);
+        repo.commit("delete");
+        let run = repo.check("main");
+        assert_eq!(
+            run.rules(),
+            vec!["applied-migration-modified"],
+            "{}",
+            run.stdout
+        );
+        let f = run.finding("applied-migration-modified");
+        assert_eq!(f["path"], path);
+        assert!(
+            f["message"].as_str().unwrap().contains("was deleted"),
+            "{f}"
+        );
+    }
+}

@@ -257,7 +257,7 @@ impl Layout {
             Layout::Dbmate => "SQL under `-- migrate:down`".to_string(),
             Layout::Goose => "SQL under `-- +goose Down`".to_string(),
             Layout::Liquibase => {
-                "`--rollback` lines (or `--rollback not required` when nothing can be undone)"
+                "a `--rollback` line (or `--rollback not required` when nothing can be undone)"
                     .to_string()
             }
             Layout::Sqitch => format!("revert/{}.sql", migration.name()),
