@@ -37,7 +37,7 @@ pub fn render(root: &Path) -> Result<String> {
     out.push_str("# The branch new migrations must sort after.\n");
     out.push_str("trunk: main\n\n");
     out.push_str(
-        "# Migration directories and their layouts (auto | flyway | golang-migrate | plain).\n",
+        "# Migration directories and their layouts: auto | flyway | golang-migrate | dbmate | goose\n# | liquibase | sqitch | prisma | diesel | sqlx | atlas | plain.\n",
     );
     if found.is_empty() {
         out.push_str("# No migration directory was found; add yours:\n");

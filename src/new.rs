@@ -45,7 +45,7 @@ pub fn create(
     let fs = FsSource::new(&root);
     let target = choose_dir(&config, &fs, &root, &cwd, dir)?;
     let files: Vec<String> = fs.list(&target.dir)?.into_iter().map(|e| e.path).collect();
-    let layout_name = layout_of(&target, &files)?;
+    let layout_name = layout_of(&target, &fs)?;
 
     let mut notes = Vec::new();
     let mut latest: Option<(Version, String)> = None;
@@ -180,8 +180,7 @@ fn choose_dir(
             .map(|(dir, d)| MigrationDir {
                 dir,
                 layout: d.layout.name().to_string(),
-                require_down: None,
-                since: None,
+                ..MigrationDir::default()
             })
             .collect()
     } else {
@@ -195,9 +194,7 @@ fn choose_dir(
             .find(|m| m.dir.trim_end_matches('/') == rel)
             .unwrap_or(MigrationDir {
                 dir: rel,
-                layout: "auto".to_string(),
-                require_down: None,
-                since: None,
+                ..MigrationDir::default()
             }));
     }
     let here = relative(cwd, root).unwrap_or_default();
@@ -224,18 +221,12 @@ fn choose_dir(
 }
 
 /// The layout name of a directory: configured, or detected from its files.
-fn layout_of(dir: &MigrationDir, files: &[String]) -> Result<String> {
+fn layout_of(dir: &MigrationDir, fs: &FsSource) -> Result<String> {
     if dir.layout != "auto" {
         return Ok(dir.layout.clone());
     }
-    let entries: Vec<crate::source::FileEntry> = files
-        .iter()
-        .map(|p| crate::source::FileEntry {
-            path: p.clone(),
-            id: None,
-        })
-        .collect();
-    match layout::detect(&dir.dir, &entries)? {
+    let files = crate::source::Files::new(fs);
+    match layout::detect(&files, &dir.dir, &dir.layout_options())? {
         Some(d) => Ok(d.layout.name().to_string()),
         None => Err(Error::new(format!(
             "cannot tell which layout {} follows: it holds no migration yet",

@@ -19,7 +19,7 @@ use crate::git::{CommitId, Repo};
 use crate::layout::{self, Layout};
 use crate::plan::{self, ChangeKind, Plan};
 use crate::rules::{self, ConfigChange, Context, DirView, Role, ScriptView};
-use crate::source::{FileEntry, FileSource, Files, FsSource, Text};
+use crate::source::{join, FileEntry, FileSource, Files, FsSource, Text};
 use crate::sql;
 
 /// What a check found, with what reports need to show it.
@@ -93,8 +93,8 @@ pub fn check_range(repo: &Repo, base: &str, head: &str, options: &Options) -> Re
     let head_snap = repo.commit_snapshot(head_id);
     let target_snap = repo.commit_snapshot(base_tip);
     let base_files = Files::new(&base_snap);
-    let head_files = Files::new(&head_snap);
-    let target_files = Files::new(&target_snap);
+    let head_files = Files::sharing(&head_snap, &base_files);
+    let target_files = Files::sharing(&target_snap, &base_files);
     let config = match &options.config {
         Some(path) => read_config_file(path)?,
         None => config_in(&base_files, &format!("{base}:{}", config::FILE_NAME))?,
@@ -134,7 +134,7 @@ pub fn check_staged(repo: &Repo, options: &Options) -> Result<Outcome> {
     let index_snap = repo.index_snapshot()?;
     let head_snap = head.map(|id| repo.commit_snapshot(id));
     let index_files = Files::new(&index_snap);
-    let head_files = head_snap.as_ref().map(|s| Files::new(s));
+    let head_files = head_snap.as_ref().map(|s| Files::sharing(s, &index_files));
     let config = match &options.config {
         Some(path) => read_config_file(path)?,
         None => config_in(&index_files, config::FILE_NAME)?,
@@ -405,13 +405,11 @@ fn select_dirs(config: &Config, files: &Files, wanted: &[String]) -> Result<Vec<
         }
         let found = layout::discover(files, w)?;
         if found.is_empty() {
-            let entries = files.list(w)?;
-            if let Some(d) = layout::detect(w, &entries)? {
+            if let Some(d) = layout::detect(files, w, &layout::Options::default())? {
                 out.push(MigrationDir {
                     dir: w.clone(),
                     layout: d.layout.name().to_string(),
-                    require_down: None,
-                    since: None,
+                    ..MigrationDir::default()
                 });
             }
         }
@@ -419,8 +417,7 @@ fn select_dirs(config: &Config, files: &Files, wanted: &[String]) -> Result<Vec<
             let m = MigrationDir {
                 dir,
                 layout: d.layout.name().to_string(),
-                require_down: None,
-                since: None,
+                ..MigrationDir::default()
             };
             if !out.contains(&m) {
                 out.push(m);
@@ -687,9 +684,7 @@ fn migration_dirs(
             .into_keys()
             .map(|dir| MigrationDir {
                 dir,
-                layout: "auto".to_string(),
-                require_down: None,
-                since: None,
+                ..MigrationDir::default()
             })
             .collect();
     }
@@ -707,7 +702,7 @@ fn migration_dirs(
             None => {
                 let mut detected = None;
                 for files in [Some(sides.head), sides.base].into_iter().flatten() {
-                    if let Some(d) = layout::detect(&dir.dir, &files.list(&dir.dir)?)? {
+                    if let Some(d) = layout::detect(files, &dir.dir, &dir.layout_options())? {
                         detected = Some(d);
                         break;
                     }
@@ -761,34 +756,24 @@ fn dir_view(
     if let Some(view) = unchanged(&dir, layout, sides)? {
         return Ok(view);
     }
-    let head = layout.plan(&dir.dir, sides.head)?;
+    let options = dir.layout_options();
+    let head = layout.plan_with(&dir.dir, sides.head, &options)?;
     let base = match sides.base {
-        Some(files) => layout.plan(&dir.dir, files)?,
+        Some(files) => layout.plan_with(&dir.dir, files, &options)?,
         None => empty_plan(&dir.dir, layout),
     };
     let target = match sides.target {
-        Some(files) => Some(layout.plan(&dir.dir, files)?),
+        Some(files) => Some(layout.plan_with(&dir.dir, files, &options)?),
         None => None,
     };
+    let text_of = |files: &Files, entry: &FileEntry| files.text(entry).ok().and_then(|t| t.ok());
     let same_content = |a: &plan::Migration, b: &plan::Migration| -> bool {
-        let (Some(base_files), head_files) = (sides.base, sides.head) else {
+        let Some(base_files) = sides.base else {
             return false;
         };
-        let pair = |x: Option<&plan::Script>, y: Option<&plan::Script>| match (x, y) {
-            (None, None) => true,
-            (Some(x), Some(y)) => {
-                let tx = base_files.text(&x.file).ok().and_then(|t| t.ok());
-                let ty = head_files.text(&y.file).ok().and_then(|t| t.ok());
-                match (tx, ty) {
-                    (Some(tx), Some(ty)) => {
-                        layout.normalize(x.slice(&tx)) == layout.normalize(y.slice(&ty))
-                    }
-                    _ => false,
-                }
-            }
-            _ => false,
-        };
-        pair(Some(&a.up), Some(&b.up)) && pair(a.down.as_ref(), b.down.as_ref())
+        layout.unchanged(a, b, &|e| text_of(base_files, e), &|e| {
+            text_of(sides.head, e)
+        })
     };
     let mut changes = plan::diff(&base, &head, &same_content);
     // `since:`: older migrations are history. A lint leaves them out; a
@@ -807,8 +792,13 @@ fn dir_view(
     if let Some(base_files) = sides.base {
         for change in changes.iter().filter(|c| c.kind == ChangeKind::Modified) {
             if let Some(b) = change.base.map(|i| &base.migrations[i]) {
-                if let Ok(Ok(text)) = base_files.text(&b.up.file) {
-                    base_texts.push((b.up.file.path.clone(), text));
+                for file in b.files() {
+                    if base_texts.iter().any(|(p, _)| *p == file.path) {
+                        continue;
+                    }
+                    if let Ok(Ok(text)) = base_files.text(file) {
+                        base_texts.push((file.path.clone(), text));
+                    }
                 }
             }
         }
@@ -833,6 +823,7 @@ fn dir_view(
         }
     }
     let scripts = parse_all(pending, dialect);
+    let atlas_sum = atlas_sum(&dir.dir, layout, sides, !changes.is_empty() || lint)?;
     Ok(DirView {
         config: dir,
         base,
@@ -841,6 +832,7 @@ fn dir_view(
         changes,
         scripts,
         base_texts,
+        atlas_sum,
     })
 }
 
@@ -865,7 +857,48 @@ fn unchanged(dir: &MigrationDir, layout: Layout, sides: &Sides) -> Result<Option
         changes: Vec::new(),
         scripts: Vec::new(),
         base_texts: Vec::new(),
+        atlas_sum: None,
     }))
+}
+
+/// The head's `atlas.sum` mismatch, when the directory has an `atlas.sum`
+/// (or is an Atlas directory) and the change touches it. A mismatch the
+/// base already had is not the change's doing and is not returned.
+fn atlas_sum(
+    dir: &str,
+    layout: Layout,
+    sides: &Sides,
+    touched: bool,
+) -> Result<Option<layout::atlas::SumMismatch>> {
+    let sum_path = join(dir, layout::atlas::SUM_FILE);
+    let sum_entry = |files: &Files| -> Result<Option<FileEntry>> {
+        Ok(files
+            .list(&sum_path)?
+            .into_iter()
+            .find(|e| e.path == sum_path))
+    };
+    let head_sum = sum_entry(sides.head)?;
+    if head_sum.is_none() && layout != Layout::Atlas {
+        return Ok(None);
+    }
+    let base_sum = match sides.base {
+        Some(files) => sum_entry(files)?,
+        None => None,
+    };
+    let sum_changed = head_sum.as_ref().map(|e| e.id) != base_sum.as_ref().map(|e| e.id)
+        || head_sum.as_ref().is_some_and(|e| e.id.is_none());
+    if !touched && !sum_changed {
+        return Ok(None);
+    }
+    let Some(mismatch) = layout::atlas::verify_sum(sides.head, dir)? else {
+        return Ok(None);
+    };
+    if let Some(base_files) = sides.base {
+        if layout::atlas::verify_sum(base_files, dir)?.as_ref() == Some(&mismatch) {
+            return Ok(None);
+        }
+    }
+    Ok(Some(mismatch))
 }
 
 /// Parses the scripts in parallel; reading them stayed sequential because
@@ -879,7 +912,7 @@ fn parse_all(
         .map(|(migration, role, script, text)| {
             let parsed = match &text {
                 Ok(full) => {
-                    let body = script.slice(full);
+                    let body = script.text(full);
                     let atomic: Vec<_> = script
                         .atomic
                         .iter()
@@ -888,7 +921,7 @@ fn parse_all(
                                 ..r.end.saturating_sub(script.offset())
                         })
                         .collect();
-                    sql::parse_script(body, script.offset(), dialect, &atomic)
+                    sql::parse_script(&body, script.offset(), dialect, &atomic)
                 }
                 Err(_) => sql::ParsedScript::default(),
             };

@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -200,6 +201,9 @@ pub struct Files<'s> {
     source: &'s dyn FileSource,
     listings: RefCell<HashMap<String, Vec<FileEntry>>>,
     texts: RefCell<HashMap<String, Text>>,
+    /// Texts by content id, shared with the other sides of a check: the
+    /// base and the head hold mostly the same blobs.
+    by_id: Rc<RefCell<HashMap<BlobId, Text>>>,
 }
 
 impl<'s> Files<'s> {
@@ -209,6 +213,18 @@ impl<'s> Files<'s> {
             source,
             listings: RefCell::new(HashMap::new()),
             texts: RefCell::new(HashMap::new()),
+            by_id: Rc::default(),
+        }
+    }
+
+    /// Wraps a source, sharing with `other` the texts of files whose content
+    /// id both know, so that a blob is decoded once for all sides.
+    pub fn sharing(source: &'s dyn FileSource, other: &Files) -> Self {
+        Files {
+            source,
+            listings: RefCell::new(HashMap::new()),
+            texts: RefCell::new(HashMap::new()),
+            by_id: Rc::clone(&other.by_id),
         }
     }
 
@@ -229,11 +245,29 @@ impl<'s> Files<'s> {
         if let Some(text) = self.texts.borrow().get(&entry.path) {
             return Ok(text.clone());
         }
-        let text = decode(self.source.read(entry)?).map(Arc::from);
+        let shared = entry
+            .id
+            .and_then(|id| self.by_id.borrow().get(&id).cloned());
+        let text = match shared {
+            Some(text) => text,
+            None => {
+                let text = decode(self.source.read(entry)?).map(Arc::from);
+                if let Some(id) = entry.id {
+                    self.by_id.borrow_mut().insert(id, text.clone());
+                }
+                text
+            }
+        };
         self.texts
             .borrow_mut()
             .insert(entry.path.clone(), text.clone());
         Ok(text)
+    }
+
+    /// The raw bytes of a file, uncached (for tools that hash bytes, when
+    /// the file is not text).
+    pub fn bytes(&self, entry: &FileEntry) -> Result<Vec<u8>> {
+        self.source.read(entry)
     }
 
     /// Every text read so far, by path (for reports).

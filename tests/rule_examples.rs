@@ -17,8 +17,7 @@ fn raised(rule: &str, example: &Example) -> Vec<String> {
         config.migrations = vec![MigrationDir {
             dir: "migrations".into(),
             layout: "plain".into(),
-            require_down: None,
-            since: None,
+            ..MigrationDir::default()
         }];
         let mut head = MemSource::default();
         head.insert("migrations/0001_example.sql", sql.as_bytes());

@@ -48,6 +48,26 @@ pub struct MigrationDir {
     /// `start_after`).
     #[serde(default, deserialize_with = "version_text")]
     pub since: Option<String>,
+    /// Flyway file name settings (prefixes, separator, suffixes), when they
+    /// are not Flyway's defaults.
+    #[serde(default)]
+    pub flyway: Option<layout::FlywayNames>,
+    /// Liquibase settings (the root changelog).
+    #[serde(default)]
+    pub liquibase: Option<layout::LiquibaseSettings>,
+}
+
+impl Default for MigrationDir {
+    fn default() -> Self {
+        MigrationDir {
+            dir: String::new(),
+            layout: auto(),
+            require_down: None,
+            flyway: None,
+            liquibase: None,
+            since: None,
+        }
+    }
 }
 
 /// A version written as a YAML string or integer. A float (`1.10`) would
@@ -73,6 +93,14 @@ impl MigrationDir {
     /// The configured layout, or `None` for `auto`.
     pub fn layout(&self) -> Option<Layout> {
         Layout::from_name(&self.layout)
+    }
+
+    /// The layout settings of this directory.
+    pub fn layout_options(&self) -> layout::Options {
+        layout::Options {
+            flyway: self.flyway.clone().unwrap_or_default(),
+            liquibase: self.liquibase.clone().unwrap_or_default(),
+        }
     }
 }
 
@@ -220,6 +248,22 @@ impl Config {
                     err = err.with_help(format!("did you mean `{s}`?"));
                 }
                 return Err(err);
+            }
+            let settings = [
+                ("flyway", dir.flyway.is_some(), Layout::Flyway),
+                ("liquibase", dir.liquibase.is_some(), Layout::Liquibase),
+            ];
+            for (key, set, layout) in settings {
+                if set && dir.layout().is_some_and(|l| l != layout) {
+                    let line = line_of(text, &format!("{key}:"));
+                    return Err(Error::new(format!(
+                        "{origin}:{line}: `{key}:` settings for {}, whose layout is {}",
+                        dir.dir, dir.layout
+                    ))
+                    .with_help(format!(
+                        "set `layout: {key}` (or `auto`), or remove `{key}:`"
+                    )));
+                }
             }
         }
         let ids = crate::rules::ids();

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{direct, file_name};
-use crate::plan::{Meta, Migration, MigrationKind, Plan, Script, Stray, Version};
+use crate::plan::{Meta, Migration, MigrationKind, Plan, Script, Stray, Transaction, Version};
 use crate::source::FileEntry;
 
 /// Version, description and direction (`true` for up) of a file name.
@@ -42,10 +42,10 @@ pub(super) fn plan(dir: &str, entries: &[FileEntry]) -> Plan {
                     .or_default()
                     .insert(desc.to_string(), entry.clone());
             }
-            None if name.ends_with(".sql") => strays.push(Stray {
-                file: entry.clone(),
-                expected: super::Layout::GolangMigrate.pattern().to_string(),
-            }),
+            None if name.ends_with(".sql") => strays.push(Stray::name(
+                entry.clone(),
+                super::Layout::GolangMigrate.pattern(),
+            )),
             None => {}
         }
     }
@@ -74,16 +74,23 @@ pub(super) fn plan(dir: &str, entries: &[FileEntry]) -> Plan {
                 kind: MigrationKind::Versioned,
                 up: Script::whole(file),
                 down: down.map(Script::whole),
-                meta: Meta::default(),
+                // The driver sends the file in one call: PostgreSQL runs a
+                // multi-statement file as one implicit transaction.
+                meta: Meta {
+                    transaction: Transaction::Implicit,
+                    ..Meta::default()
+                },
             });
         }
         downs.insert(version, version_downs);
     }
     for file in downs.into_values().flat_map(BTreeMap::into_values) {
-        strays.push(Stray {
+        strays.push(Stray::problem(
             file,
-            expected: "a matching .up.sql file for this .down.sql".to_string(),
-        });
+            None,
+            "this .down.sql file has no .up.sql of the same version and name",
+            "give it the name of the .up.sql it undoes",
+        ));
     }
     Plan {
         dir: dir.to_string(),

@@ -1,22 +1,40 @@
 //! Layouts: one adapter per migration tool's file convention, each turning
-//! the files of one directory of a Snapshot into a Plan, plus detection of
-//! which layout a directory follows and where migration directories are.
+//! the files of one directory of a Snapshot into a Plan as the tool reads
+//! them, plus detection of which layout a directory follows and where
+//! migration directories are. Each layout also says what its tool counts as
+//! a change (`unchanged`), what its down is, and how it names files.
 //! Must not know git, rules or output formats; reads file text only through
-//! `source::Files`, and only where the layout keeps several scripts in a file.
+//! `source::Files`, and file-per-migration layouts never read a migration's
+//! text to build a Plan.
 
+pub mod atlas;
+mod dbmate;
+mod detect;
+mod diesel;
 mod flyway;
 mod golang_migrate;
+mod goose;
+pub mod liquibase;
 pub mod new;
 mod plain;
+mod prisma;
+mod sqitch;
+mod sqlx;
+mod text;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
-use crate::plan::{Migration, Plan};
+use crate::error::Result;
+use crate::plan::{self, Migration, Plan, Script};
 use crate::source::{FileEntry, Files};
+
+pub use detect::{detect, discover, Detection};
+pub use flyway::FlywayNames;
+pub use liquibase::LiquibaseSettings;
 
 /// A migration tool's file convention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
@@ -26,6 +44,22 @@ pub enum Layout {
     Flyway,
     /// golang-migrate: `0001_desc.up.sql` and `0001_desc.down.sql`.
     GolangMigrate,
+    /// dbmate: one file with `-- migrate:up` and `-- migrate:down` sections.
+    Dbmate,
+    /// goose: one file with `-- +goose Up` and `-- +goose Down` sections.
+    Goose,
+    /// Liquibase formatted SQL changelogs, ordered by a master changelog.
+    Liquibase,
+    /// sqitch: `sqitch.plan` with `deploy/`, `revert/`, `verify/` scripts.
+    Sqitch,
+    /// Prisma Migrate: `<timestamp>_<name>/migration.sql`.
+    Prisma,
+    /// Diesel: `<version>_<name>/up.sql` and `down.sql`.
+    Diesel,
+    /// sqlx: `<version>_<desc>.sql`, or `.up.sql` and `.down.sql`.
+    Sqlx,
+    /// Atlas's directory format: `<version>_<name>.sql` and `atlas.sum`.
+    Atlas,
     /// Sorted `.sql` files with a numeric or timestamp prefix.
     Plain,
 }
@@ -51,11 +85,48 @@ pub enum Transaction {
     None,
 }
 
-/// Every layout, in detection order.
-pub const ALL: &[Layout] = &[Layout::GolangMigrate, Layout::Flyway, Layout::Plain];
+/// Every layout.
+pub const ALL: &[Layout] = &[
+    Layout::Flyway,
+    Layout::GolangMigrate,
+    Layout::Dbmate,
+    Layout::Goose,
+    Layout::Liquibase,
+    Layout::Sqitch,
+    Layout::Prisma,
+    Layout::Diesel,
+    Layout::Sqlx,
+    Layout::Atlas,
+    Layout::Plain,
+];
 
 /// Names accepted for `layout:` in the configuration.
-pub const NAMES: &[&str] = &["auto", "flyway", "golang-migrate", "plain"];
+pub const NAMES: &[&str] = &[
+    "auto",
+    "flyway",
+    "golang-migrate",
+    "dbmate",
+    "goose",
+    "liquibase",
+    "sqitch",
+    "prisma",
+    "diesel",
+    "sqlx",
+    "atlas",
+    "plain",
+];
+
+/// Layout settings of one migration directory (from its configuration).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Flyway's file name settings.
+    pub flyway: FlywayNames,
+    /// Liquibase's settings.
+    pub liquibase: LiquibaseSettings,
+}
+
+/// Reads one side's text of a file, `None` when it has none.
+pub type TextOf<'a> = &'a dyn Fn(&FileEntry) -> Option<Arc<str>>;
 
 impl Layout {
     /// The name used in the configuration and in messages.
@@ -63,6 +134,14 @@ impl Layout {
         match self {
             Layout::Flyway => "flyway",
             Layout::GolangMigrate => "golang-migrate",
+            Layout::Dbmate => "dbmate",
+            Layout::Goose => "goose",
+            Layout::Liquibase => "liquibase",
+            Layout::Sqitch => "sqitch",
+            Layout::Prisma => "prisma",
+            Layout::Diesel => "diesel",
+            Layout::Sqlx => "sqlx",
+            Layout::Atlas => "atlas",
             Layout::Plain => "plain",
         }
     }
@@ -72,53 +151,162 @@ impl Layout {
         ALL.iter().copied().find(|l| l.name() == name)
     }
 
-    /// Builds the Plan of `dir` from its files.
+    /// Builds the Plan of `dir` from its files, with default settings.
     pub fn plan(self, dir: &str, files: &Files) -> Result<Plan> {
+        self.plan_with(dir, files, &Options::default())
+    }
+
+    /// Builds the Plan of `dir` from its files.
+    pub fn plan_with(self, dir: &str, files: &Files, options: &Options) -> Result<Plan> {
         let entries = files.list(dir)?;
         let mut plan = match self {
-            Layout::Flyway => flyway::plan(dir, &entries),
+            Layout::Flyway => flyway::plan(dir, &entries, files, &options.flyway)?,
             Layout::GolangMigrate => golang_migrate::plan(dir, &entries),
+            Layout::Dbmate => dbmate::plan(dir, &entries, files)?,
+            Layout::Goose => goose::plan(dir, &entries, files)?,
+            Layout::Liquibase => liquibase::plan(dir, &entries, files, &options.liquibase)?,
+            Layout::Sqitch => sqitch::plan(dir, &entries, files)?,
+            Layout::Prisma => prisma::plan(dir, &entries, files)?,
+            Layout::Diesel => diesel::plan(dir, &entries, files)?,
+            Layout::Sqlx => sqlx::plan(dir, &entries, files)?,
+            Layout::Atlas => atlas::plan(dir, &entries, files)?,
             Layout::Plain => plain::plan(dir, &entries),
         };
         plan.sort();
         Ok(plan)
     }
 
-    /// The text as the tool sees it when it decides whether a migration
-    /// changed: BOM and line endings do not count for these tools.
+    /// The text as the tool sees it when it decides whether a script
+    /// changed. Flyway's checksum reads lines without their breaks (and
+    /// without a BOM); sqlx and Atlas hash the exact bytes; tools that record
+    /// nothing (golang-migrate, dbmate, goose, Diesel, sqitch scripts, plain)
+    /// are held to the content, BOM and line endings aside.
     pub fn normalize(self, text: &str) -> Cow<'_, str> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        if !text.contains('\r') && !text.ends_with('\n') {
-            return Cow::Borrowed(text);
+        match self {
+            Layout::Sqlx | Layout::Atlas | Layout::Prisma => Cow::Borrowed(text),
+            Layout::Flyway => {
+                let (text, _) = text::strip_bom(text);
+                if !text.contains(['\r', '\n']) {
+                    return Cow::Borrowed(text);
+                }
+                Cow::Owned(text.split(['\r', '\n']).collect())
+            }
+            _ => {
+                let (text, _) = text::strip_bom(text);
+                if !text.contains('\r') && !text.ends_with('\n') {
+                    return Cow::Borrowed(text);
+                }
+                let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+                Cow::Owned(lines.join("\n"))
+            }
         }
-        let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
-        Cow::Owned(lines.join("\n"))
+    }
+
+    /// Whether the tool sees a script applied as `base` unchanged in `head`.
+    pub fn same_text(self, base: &str, head: &str) -> bool {
+        match self {
+            Layout::Prisma => prisma::same_script(base, head),
+            _ => self.normalize(base) == self.normalize(head),
+        }
+    }
+
+    /// Whether the tool sees the migration applied as `base` unchanged in
+    /// `head`: Liquibase by its changeset checksum alone; sqitch by its plan
+    /// entry and its deploy and revert scripts; sqlx, Prisma and Atlas by
+    /// the up script they hash; the others by up and down scripts.
+    pub fn unchanged(
+        self,
+        base: &Migration,
+        head: &Migration,
+        base_text: TextOf,
+        head_text: TextOf,
+    ) -> bool {
+        if let (Some(a), Some(b)) = (&base.meta.checksum, &head.meta.checksum) {
+            if a != b {
+                return false;
+            }
+            if self == Layout::Liquibase {
+                return true;
+            }
+        }
+        let same = |x: Option<&Script>, y: Option<&Script>| match (x, y) {
+            (None, None) => true,
+            (Some(x), Some(y)) => match (base_text(&x.file), head_text(&y.file)) {
+                (Some(tx), Some(ty)) => self.same_text(x.slice(&tx), y.slice(&ty)),
+                _ => false,
+            },
+            _ => false,
+        };
+        let downs_count = !matches!(self, Layout::Sqlx | Layout::Prisma | Layout::Atlas);
+        same(Some(&base.up), Some(&head.up))
+            && (!downs_count || same(base.down.as_ref(), head.down.as_ref()))
     }
 
     /// Whether this directory's migrations are expected to have a down script.
     pub fn expects_down(self, plan: &Plan) -> bool {
+        let any_down = || plan.migrations.iter().any(|m| m.down.is_some());
         match self {
-            Layout::GolangMigrate => true,
-            // Flyway undo migrations are opt-in: expected once a directory has one.
-            Layout::Flyway => plan.migrations.iter().any(|m| m.down.is_some()),
-            Layout::Plain => false,
+            Layout::GolangMigrate
+            | Layout::Dbmate
+            | Layout::Goose
+            | Layout::Liquibase
+            | Layout::Sqitch => true,
+            // Flyway undo migrations and reversible sqlx migrations are
+            // opt-in, Diesel's `down.sql` can be left out (`--no-down`):
+            // expected once the directory has downs.
+            Layout::Flyway | Layout::Diesel => any_down(),
+            Layout::Sqlx => plan
+                .migrations
+                .iter()
+                .any(|m| m.up.file.path.ends_with(".up.sql")),
+            // Prisma and Atlas have no down migrations by design.
+            Layout::Prisma | Layout::Atlas | Layout::Plain => false,
         }
     }
 
-    /// How the tool runs `migration` with respect to transactions. A
-    /// migration the tool is told to run outside a transaction
-    /// (`Meta::no_transaction`) is never wrapped.
-    pub fn transaction(self, migration: &Migration) -> Transaction {
-        if migration.meta.no_transaction {
-            return Transaction::None;
-        }
+    /// What the down of `migration` would be, for advice.
+    pub fn down_hint(self, migration: &Migration) -> String {
+        let name = migration
+            .up
+            .file
+            .path
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
         match self {
+            Layout::GolangMigrate => name.replace(".up.sql", ".down.sql"),
+            Layout::Flyway => format!("U{}", name.strip_prefix('V').unwrap_or(name)),
+            Layout::Dbmate => "SQL under `-- migrate:down`".to_string(),
+            Layout::Goose => "SQL under `-- +goose Down`".to_string(),
+            Layout::Liquibase => {
+                "a `--rollback` line (or `--rollback not required` when nothing can be undone)"
+                    .to_string()
+            }
+            Layout::Sqitch => format!("revert/{}.sql", migration.name()),
+            Layout::Prisma => format!("{}/down.sql", migration.name()),
+            Layout::Diesel => format!("{}/down.sql", migration.name()),
+            Layout::Sqlx if name.ends_with(".up.sql") => name.replace(".up.sql", ".down.sql"),
+            Layout::Sqlx => format!(
+                "a reversible pair {} and {}",
+                name.replace(".sql", ".up.sql"),
+                name.replace(".sql", ".down.sql")
+            ),
+            Layout::Atlas | Layout::Plain => "a down script".to_string(),
+        }
+    }
+
+    /// How the tool runs `migration` (whose up script's text is `up_text`)
+    /// with respect to transactions.
+    pub fn transaction(self, migration: &Migration, up_text: &str) -> Transaction {
+        match migration.transaction(up_text) {
             // Flyway's default (`mixed: false`, `executeInTransaction` on).
-            Layout::Flyway => Transaction::WrappedUnlessNonTransactional,
-            // The postgres driver executes the file's text in one Exec call.
-            Layout::GolangMigrate => Transaction::MultiStatementQuery,
+            plan::Transaction::Wrapped if self == Layout::Flyway => {
+                Transaction::WrappedUnlessNonTransactional
+            }
+            plan::Transaction::Wrapped => Transaction::Wrapped,
+            plan::Transaction::Implicit => Transaction::MultiStatementQuery,
             // Sorted files are usually fed to psql, which autocommits.
-            Layout::Plain => Transaction::None,
+            plan::Transaction::Unwrapped | plan::Transaction::Unknown => Transaction::None,
         }
     }
 
@@ -132,7 +320,14 @@ impl Layout {
             Layout::Flyway => {
                 "put the statement alone in a migration of its own (Flyway then runs it outside a transaction), or set `executeInTransaction=false` in the migration's .conf file"
             }
-            Layout::Plain => "run the statement outside BEGIN ... COMMIT",
+            Layout::Dbmate => "add `transaction:false` to the migration's `-- migrate:up` line",
+            Layout::Goose => "add `-- +goose NO TRANSACTION` at the top of the migration file",
+            Layout::Liquibase => "set `runInTransaction:false` on the changeset",
+            Layout::Diesel => "set `run_in_transaction = false` in the migration's metadata.toml",
+            Layout::Sqlx => "start the migration file with `-- no-transaction`",
+            Layout::Atlas => "add `-- atlas:txmode none` at the top of the migration file",
+            Layout::Prisma => "put the statement alone in a migration of its own",
+            Layout::Sqitch | Layout::Plain => "run the statement outside BEGIN ... COMMIT",
         }
     }
 
@@ -141,26 +336,38 @@ impl Layout {
         match self {
             Layout::Flyway => "V<version>__<description>.sql (or U.../R__.../B...)",
             Layout::GolangMigrate => "<version>_<description>.up.sql and .down.sql",
+            Layout::Dbmate => "<version>_<description>.sql with -- migrate:up and -- migrate:down",
+            Layout::Goose => "<version>_<description>.sql with -- +goose Up and -- +goose Down",
+            Layout::Liquibase => "a formatted SQL changelog that the master changelog includes",
+            Layout::Sqitch => "deploy/<change>.sql for a change of sqitch.plan",
+            Layout::Prisma => "<timestamp>_<name>/migration.sql",
+            Layout::Diesel => "<version>_<name>/up.sql and down.sql",
+            Layout::Sqlx => "<version>_<description>.sql (or .up.sql and .down.sql)",
+            Layout::Atlas => "<version>_<name>.sql",
             Layout::Plain => "<version>_<description>.sql",
         }
     }
 
     /// Whether the layout reads files in subdirectories of its directory.
-    fn recursive(self) -> bool {
-        matches!(self, Layout::Flyway)
+    pub(crate) fn recursive(self) -> bool {
+        matches!(
+            self,
+            Layout::Flyway | Layout::Liquibase | Layout::Sqitch | Layout::Prisma | Layout::Diesel
+        )
     }
 
-    /// How many of `names` (file names directly in or below a directory) this
-    /// layout recognises.
-    fn score(self, names: &[&str]) -> usize {
-        names
-            .iter()
-            .filter(|n| match self {
-                Layout::Flyway => flyway::parse_name(n).is_some(),
-                Layout::GolangMigrate => golang_migrate::parse_name(n).is_some(),
-                Layout::Plain => plain::parse_name(n).is_some(),
-            })
-            .count()
+    /// Whether migrations run in the order of a plan (a changelog, a plan
+    /// file) rather than by version: their versions are `None`.
+    pub fn ordered_by_plan(self) -> bool {
+        matches!(self, Layout::Liquibase | Layout::Sqitch)
+    }
+
+    /// Whether a migration is known by its file's path, so that moving or
+    /// renaming the file with identity and content unchanged is a change.
+    /// Liquibase knows a changeset by `path::id::author` with its logical
+    /// path; sqitch by its plan entry (a rework moves scripts on purpose).
+    pub fn identified_by_file(self) -> bool {
+        !self.ordered_by_plan()
     }
 }
 
@@ -184,175 +391,15 @@ pub(crate) fn direct<'e>(
         .filter(move |e| e.path.matches('/').count() == depth)
 }
 
-/// Which layout a directory follows, and why.
-#[derive(Clone, Debug)]
-pub struct Detection {
-    /// The chosen layout.
-    pub layout: Layout,
-    /// Why, in words (`sqlgate check -v`, `sqlgate init`).
-    pub reason: String,
-}
-
-/// Detects the layout of the directory whose files are `entries`.
-/// `Ok(None)` when it holds no migrations; an error when two layouts fit.
-pub fn detect(dir: &str, entries: &[FileEntry]) -> Result<Option<Detection>> {
-    let all_sql: Vec<&str> = entries
-        .iter()
-        .map(|e| e.path.as_str())
-        .filter(|p| p.ends_with(".sql"))
-        .collect();
-    let direct_sql: Vec<&str> = direct(dir, entries)
-        .map(|e| file_name(&e.path))
-        .filter(|p| p.ends_with(".sql"))
-        .collect();
-    let names_for = |layout: Layout| -> Vec<&str> {
-        if layout.recursive() {
-            all_sql.iter().map(|p| file_name(p)).collect()
-        } else {
-            direct_sql.clone()
+/// Gives the second and later migrations of one id distinct ids (`5#1`),
+/// so that duplicate-version can name each.
+fn number_duplicates(migrations: &mut [Migration]) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for m in migrations {
+        let n = seen.entry(m.id.clone()).or_insert(0);
+        if *n > 0 {
+            m.id = format!("{}#{n}", m.id);
         }
-    };
-    let golang = Layout::GolangMigrate.score(&names_for(Layout::GolangMigrate));
-    let flyway = Layout::Flyway.score(&names_for(Layout::Flyway));
-    let plain = Layout::Plain.score(&names_for(Layout::Plain));
-    let shown = if dir.is_empty() { "." } else { dir };
-    if golang > 0 && flyway > 0 {
-        return Err(Error::new(format!(
-            "{shown} holds both golang-migrate files ({golang}) and Flyway files ({flyway})"
-        ))
-        .with_help(format!(
-            "set `layout:` for `{shown}` in .sqlgate.yml, or move one kind of file elsewhere"
-        )));
-    }
-    let found = if golang > 0 {
-        Some(Detection {
-            layout: Layout::GolangMigrate,
-            reason: format!("{golang} files named <version>_<description>.up.sql/.down.sql"),
-        })
-    } else if flyway > 0 {
-        Some(Detection {
-            layout: Layout::Flyway,
-            reason: format!("{flyway} files named V<version>__<description>.sql"),
-        })
-    } else if plain > 0 && plain * 2 >= direct_sql.len() {
-        Some(Detection {
-            layout: Layout::Plain,
-            reason: format!("{plain} .sql files with a numeric or timestamp prefix"),
-        })
-    } else {
-        None
-    };
-    Ok(found)
-}
-
-/// Finds the migration directories of a source and their layouts, for a
-/// first run without configuration. Directories are returned sorted; a
-/// directory below one already found is not returned again.
-pub fn discover(files: &Files, under: &str) -> Result<Vec<(String, Detection)>> {
-    let all = files.list(under)?;
-    let mut by_dir: BTreeMap<String, Vec<FileEntry>> = BTreeMap::new();
-    for entry in all.iter().filter(|e| e.path.ends_with(".sql")) {
-        let dir = entry
-            .path
-            .rsplit_once('/')
-            .map_or("", |(d, _)| d)
-            .to_string();
-        by_dir.entry(dir).or_default().push(entry.clone());
-    }
-    let mut found: Vec<(String, Detection)> = Vec::new();
-    for dir in by_dir.keys() {
-        if found
-            .iter()
-            .any(|(d, det)| det.layout.recursive() && is_below(dir, d))
-        {
-            continue;
-        }
-        let entries: Vec<FileEntry> = all
-            .iter()
-            .filter(|e| is_below(&e.path, dir))
-            .cloned()
-            .collect();
-        if let Some(detection) = detect(dir, &entries)? {
-            let min = if detection.layout == Layout::Plain {
-                2
-            } else {
-                1
-            };
-            let count = detection.layout.score(
-                &direct(dir, &entries)
-                    .map(|e| file_name(&e.path))
-                    .collect::<Vec<_>>(),
-            );
-            if count >= min || detection.layout.recursive() {
-                found.push((dir.clone(), detection));
-            }
-        }
-    }
-    Ok(found)
-}
-
-fn is_below(path: &str, dir: &str) -> bool {
-    dir.is_empty()
-        || path
-            .strip_prefix(dir)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::source::MemSource;
-
-    #[test]
-    fn each_layout_says_how_its_tool_runs_a_migration() {
-        let mut mem = MemSource::default();
-        mem.insert("db/0001_init.up.sql", "");
-        mem.insert("flyway/V1__init.sql", "");
-        let files = Files::new(&mem);
-        let golang = Layout::GolangMigrate.plan("db", &files).unwrap();
-        let mut migration = golang.migrations[0].clone();
-        assert_eq!(
-            Layout::GolangMigrate.transaction(&migration),
-            Transaction::MultiStatementQuery
-        );
-        migration.meta.no_transaction = true;
-        assert_eq!(
-            Layout::GolangMigrate.transaction(&migration),
-            Transaction::None
-        );
-        let flyway = Layout::Flyway.plan("flyway", &files).unwrap();
-        assert_eq!(
-            Layout::Flyway.transaction(&flyway.migrations[0]),
-            Transaction::WrappedUnlessNonTransactional
-        );
-    }
-
-    #[test]
-    fn discovers_each_layout() {
-        let mut mem = MemSource::default();
-        mem.insert("db/migrations/0001_init.up.sql", "");
-        mem.insert("db/migrations/0001_init.down.sql", "");
-        mem.insert("src/main/resources/db/migration/V1__init.sql", "");
-        mem.insert("src/main/resources/db/migration/v2/V2__more.sql", "");
-        mem.insert("sql/001_schema.sql", "");
-        mem.insert("sql/002_seed.sql", "");
-        mem.insert("docs/example.sql", "");
-        let files = Files::new(&mem);
-        let found: Vec<_> = discover(&files, "")
-            .unwrap()
-            .into_iter()
-            .map(|(d, det)| (d, det.layout))
-            .collect();
-        assert_eq!(
-            found,
-            vec![
-                ("db/migrations".to_string(), Layout::GolangMigrate),
-                ("sql".to_string(), Layout::Plain),
-                (
-                    "src/main/resources/db/migration".to_string(),
-                    Layout::Flyway
-                ),
-            ]
-        );
+        *n += 1;
     }
 }

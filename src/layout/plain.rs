@@ -33,10 +33,9 @@ pub(super) fn plan(dir: &str, entries: &[FileEntry]) -> Plan {
                 down: None,
                 meta: Meta::default(),
             }),
-            None if name.ends_with(".sql") => strays.push(Stray {
-                file: entry.clone(),
-                expected: super::Layout::Plain.pattern().to_string(),
-            }),
+            None if name.ends_with(".sql") => {
+                strays.push(Stray::name(entry.clone(), super::Layout::Plain.pattern()))
+            }
             None => {}
         }
     }

@@ -48,7 +48,9 @@ pub fn diff(
         let known = ids_a.iter().chain(&ids_b).all(Option::is_some);
         let same_spans = a.up.span == b.up.span
             && a.down.as_ref().map(|d| &d.span) == b.down.as_ref().map(|d| &d.span);
-        if known && ids_a == ids_b && same_spans {
+        // What the tool records besides the files (a sqitch plan entry) can
+        // change while the files stay the same.
+        if known && ids_a == ids_b && same_spans && a.meta.checksum == b.meta.checksum {
             true
         } else {
             same_content(a, b)
@@ -74,7 +76,7 @@ pub fn diff(
                         base: Some(bi),
                         head: Some(hi),
                     });
-                } else if b.up.file.path != h.up.file.path {
+                } else if head.layout.identified_by_file() && b.up.file.path != h.up.file.path {
                     changes.push(Change {
                         kind: ChangeKind::Renamed,
                         base: Some(bi),

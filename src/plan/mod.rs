@@ -6,6 +6,7 @@
 pub mod change;
 pub mod version;
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::layout::Layout;
@@ -20,7 +21,9 @@ pub use version::Version;
 pub enum MigrationKind {
     /// Runs once, in version order.
     Versioned,
-    /// Flyway `R__`: re-runs whenever its checksum changes; editing is normal.
+    /// Re-runs whenever its content changes (Flyway `R__`, Liquibase
+    /// `runOnChange`) or on every run (Liquibase `runAlways`): editing it is
+    /// normal.
     Repeatable,
     /// Flyway `B`: the schema as of this version, for new databases.
     Baseline,
@@ -36,6 +39,11 @@ pub struct Script {
     /// Spans (relative to the file) that are one statement each, such as
     /// goose `StatementBegin` blocks.
     pub atomic: Vec<Range<usize>>,
+    /// Spans (relative to the file, inside `span`) that are not SQL of this
+    /// script and read as blanks: a Liquibase changeset's `--changeset` and
+    /// `--rollback` lines in its up script, everything but the rollback SQL
+    /// in its down script. Blanking keeps every byte offset that of the file.
+    pub masks: Vec<Range<usize>>,
 }
 
 impl Script {
@@ -45,15 +53,49 @@ impl Script {
             file,
             span: None,
             atomic: Vec::new(),
+            masks: Vec::new(),
         }
     }
 
-    /// The script's text, cut out of its file's text.
+    /// A script that is the span `span` of a file.
+    pub fn section(file: FileEntry, span: Range<usize>) -> Script {
+        Script {
+            file,
+            span: Some(span),
+            atomic: Vec::new(),
+            masks: Vec::new(),
+        }
+    }
+
+    /// The script's bytes as written, cut out of its file's text.
     pub fn slice<'t>(&self, file_text: &'t str) -> &'t str {
         match &self.span {
             Some(span) => file_text.get(span.clone()).unwrap_or(""),
             None => file_text,
         }
+    }
+
+    /// The script's SQL: its slice with the masked spans blanked out (spaces,
+    /// newlines kept), so that offsets in it are still those of the file.
+    pub fn text<'t>(&self, file_text: &'t str) -> Cow<'t, str> {
+        let slice = self.slice(file_text);
+        if self.masks.is_empty() {
+            return Cow::Borrowed(slice);
+        }
+        let offset = self.offset();
+        let mut bytes = slice.as_bytes().to_vec();
+        for mask in &self.masks {
+            let start = mask.start.saturating_sub(offset).min(bytes.len());
+            let end = mask.end.saturating_sub(offset).min(bytes.len());
+            for b in &mut bytes[start..end] {
+                if *b != b'\n' && *b != b'\r' {
+                    *b = b' ';
+                }
+            }
+        }
+        // Blanking whole UTF-8 sequences byte by byte keeps the text valid:
+        // every byte of a masked multi-byte character becomes a space.
+        Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|_| slice.to_string()))
     }
 
     /// Byte offset of the script in its file.
@@ -62,11 +104,130 @@ impl Script {
     }
 }
 
+/// How a tool runs a migration's up script with respect to transactions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Transaction {
+    /// The tool opens a transaction around the migration and commits it at
+    /// the end (the default of Flyway, Liquibase, dbmate, goose, Diesel,
+    /// sqlx, Atlas).
+    Wrapped,
+    /// The tool sends the whole script in one call: PostgreSQL then runs a
+    /// script of several statements as one implicit transaction, other
+    /// databases statement by statement (golang-migrate, Prisma, dbmate
+    /// `transaction:false`, Diesel `run_in_transaction = false`, sqlx
+    /// `-- no-transaction`).
+    Implicit,
+    /// The tool runs the statements one by one without a transaction of its
+    /// own; the script may open one itself (sqitch, goose `NO TRANSACTION`,
+    /// Liquibase `runInTransaction:false`, Flyway
+    /// `executeInTransaction=false`, Atlas `txmode none`).
+    Unwrapped,
+    /// The layout does not say (plain directories run by an unknown tool).
+    #[default]
+    Unknown,
+}
+
+/// A directive at the top of an up script that changes how the tool runs it.
+/// File-per-migration layouts do not read scripts to build a Plan, so the
+/// directive is resolved from the text by `Migration::transaction`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransactionDirective {
+    /// sqlx: a script that starts with `-- no-transaction`.
+    SqlxNoTransaction,
+    /// Atlas: `-- atlas:txmode none` among the file's leading directives.
+    AtlasTxModeNone,
+}
+
+impl TransactionDirective {
+    /// How the tool runs a script with this directive, if `up_text` has it.
+    fn applies(self, up_text: &str) -> Option<Transaction> {
+        match self {
+            TransactionDirective::SqlxNoTransaction => up_text
+                .starts_with("-- no-transaction")
+                .then_some(Transaction::Implicit),
+            TransactionDirective::AtlasTxModeNone => {
+                let none = leading_comment_lines(up_text).any(|line| {
+                    line.strip_prefix("--")
+                        .map(str::trim)
+                        .and_then(|d| d.strip_prefix("atlas:txmode"))
+                        .is_some_and(|mode| mode.trim() == "none")
+                });
+                none.then_some(Transaction::Unwrapped)
+            }
+        }
+    }
+}
+
+/// Atlas's file directives: the comment lines at the top of a file, when a
+/// blank line separates them from the statements.
+fn leading_comment_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while rest.starts_with("--") || rest.starts_with('#') {
+        match rest.find('\n') {
+            Some(i) => {
+                lines.push(rest[..i].trim());
+                rest = &rest[i + 1..];
+            }
+            None => {
+                lines.push(rest.trim());
+                rest = "";
+                break;
+            }
+        }
+    }
+    // As Atlas reads them: a blank line ("\n", not "\r\n") must follow.
+    let separated = rest.trim_start_matches([' ', '\t']).starts_with('\n');
+    lines.into_iter().filter(move |_| separated)
+}
+
 /// Tool-specific facts about a migration.
 #[derive(Clone, Debug, Default)]
 pub struct Meta {
-    /// The tool runs this migration outside a transaction.
-    pub no_transaction: bool,
+    /// How the tool names the migration when that is not its up file's name:
+    /// a Prisma or Diesel folder, a Liquibase changeset (`file::id::author`),
+    /// a sqitch change.
+    pub name: Option<String>,
+    /// The identity the tool records for it, when not the version: Liquibase
+    /// `path::id::author` (the path as Liquibase sees it), sqitch's change
+    /// name (`name@tag` for a reworked change's earlier instance).
+    pub identity: Option<String>,
+    /// Liquibase changeset author, sqitch planner.
+    pub author: Option<String>,
+    /// Liquibase contexts (the changeset's `context`/`contextFilter`
+    /// expression and those of the includes that reach it).
+    pub contexts: Vec<String>,
+    /// Liquibase labels (the changeset's and its includes').
+    pub labels: Vec<String>,
+    /// Liquibase `dbms`.
+    pub dbms: Option<String>,
+    /// sqitch: the changes it requires (`[users appschema]`).
+    pub requires: Vec<String>,
+    /// sqitch: the changes it conflicts with (`[!users]`).
+    pub conflicts: Vec<String>,
+    /// sqitch: the tags that follow it in the plan (`@v1.0`).
+    pub tags: Vec<String>,
+    /// Liquibase `runOnChange:true`.
+    pub run_on_change: bool,
+    /// Liquibase `runAlways:true`.
+    pub run_always: bool,
+    /// Liquibase `validCheckSum` values: checksums the tool accepts for this
+    /// changeset besides its own (`ANY` accepts every edit).
+    pub valid_checksums: Vec<String>,
+    /// How the tool runs the up script, as far as the Plan knows it.
+    pub transaction: Transaction,
+    /// A directive in the up script that changes `transaction`.
+    pub transaction_directive: Option<TransactionDirective>,
+    /// What the tool records about the migration, when the layout computes
+    /// it from what it reads to build the Plan: Liquibase's changeset
+    /// checksum (`9:...`), sqitch's plan entry (the parts of its change ID).
+    /// It must be equal on both sides for the migration to be unchanged.
+    pub checksum: Option<String>,
+    /// Where the tool declares the migration, when not in its up file: the
+    /// `sqitch.plan` line of a change (path and byte span).
+    pub declared_in: Option<(String, Range<usize>)>,
+    /// sqitch: the verify script.
+    pub verify: Option<FileEntry>,
 }
 
 /// One migration of a Plan.
@@ -101,20 +262,89 @@ impl Migration {
         files
     }
 
-    /// The migration's name as a reviewer knows it: its up file's name.
+    /// The migration's name as a reviewer knows it: the tool's name for it
+    /// (a Prisma folder, a Liquibase changeset, a sqitch change), else its
+    /// up file's name.
     pub fn name(&self) -> &str {
+        if let Some(name) = &self.meta.name {
+            return name;
+        }
         let path = &self.up.file.path;
         path.rsplit('/').next().unwrap_or(path)
     }
+
+    /// How the tool runs the up script, whose text is `up_text` (the up
+    /// script's slice; only read for layouts with directives).
+    pub fn transaction(&self, up_text: &str) -> Transaction {
+        self.meta
+            .transaction_directive
+            .and_then(|d| d.applies(up_text))
+            .unwrap_or(self.meta.transaction)
+    }
+
+    /// Whether the tool wraps the up script in a transaction it opens.
+    pub fn transactional(&self, up_text: &str) -> bool {
+        self.transaction(up_text) == Transaction::Wrapped
+    }
+
+    /// Whether the tool accepts this migration, already applied as `base`,
+    /// in its present form: repeatable migrations re-run when they change,
+    /// and Liquibase accepts a changeset whose `validCheckSum` lists the
+    /// applied checksum (or `ANY`).
+    pub fn accepts_edit_of(&self, base: &Migration) -> bool {
+        if self.kind == MigrationKind::Repeatable {
+            return true;
+        }
+        self.meta.valid_checksums.iter().any(|v| {
+            v.eq_ignore_ascii_case("ANY") || base.meta.checksum.as_deref() == Some(v.as_str())
+        })
+    }
 }
 
-/// A file in a migration directory that fits none of the layout's names.
+/// A file in a migration directory that its tool would not run as it is: a
+/// name that fits none of the layout's, a file its tool cannot read as a
+/// migration (a dbmate file without `-- migrate:up`), a `.sql` file that no
+/// Liquibase changelog or sqitch plan reaches, or a plan entry whose script
+/// is missing.
 #[derive(Clone, Debug)]
 pub struct Stray {
     /// The file.
     pub file: FileEntry,
-    /// What the layout expected instead.
+    /// What the layout expected instead: a file name pattern when `problem`
+    /// is `None`, else advice on what to write.
     pub expected: String,
+    /// What is wrong, when it is more than a name the layout does not know.
+    pub problem: Option<String>,
+    /// Where in the file (a plan line, an include), when not the whole file.
+    pub span: Option<Range<usize>>,
+}
+
+impl Stray {
+    /// A file whose name fits none of the layout's; `expected` is a pattern.
+    pub fn name(file: FileEntry, expected: impl Into<String>) -> Stray {
+        Stray {
+            file,
+            expected: expected.into(),
+            problem: None,
+            span: None,
+        }
+    }
+
+    /// A file (or a span of it) its tool cannot run: `problem` says why,
+    /// `advice` what to do.
+    pub fn problem(
+        file: FileEntry,
+        span: Option<Range<usize>>,
+        problem: impl Into<String>,
+        advice: impl Into<String>,
+    ) -> Stray {
+        Stray {
+            file,
+            expected: advice.into(),
+            problem: Some(problem.into()),
+            span,
+        }
+    }
 }
 
 /// The ordered Migrations of one directory in one Snapshot.
@@ -141,8 +371,12 @@ impl Plan {
     }
 
     /// Sorts migrations as the tool runs them: versioned and baseline by
-    /// version, then repeatable ones by description.
+    /// version, then repeatable ones by description. Layouts whose order is
+    /// a plan's (Liquibase, sqitch) are not sorted.
     pub fn sort(&mut self) {
+        if self.layout.ordered_by_plan() {
+            return;
+        }
         self.migrations.sort_by(|a, b| {
             let rank = |m: &Migration| (m.kind == MigrationKind::Repeatable) as u8;
             rank(a)

@@ -52,6 +52,9 @@ pub struct DirView {
     pub scripts: Vec<ScriptView>,
     /// Texts of base migrations that changed (for comparisons), by path.
     pub base_texts: Vec<(String, Arc<str>)>,
+    /// How the head disagrees with the directory's `atlas.sum`, when the
+    /// change touches a directory that has one.
+    pub atlas_sum: Option<crate::layout::atlas::SumMismatch>,
 }
 
 impl DirView {

@@ -102,6 +102,7 @@ pub static RULES: &[Rule] = &[
         "uncommitted-transaction",
         safety::uncommitted_transaction::check
     ),
+    rule!("atlas-sum-mismatch", ordering::atlas_sum_mismatch::check),
     rule!(
         "suppression-without-reason",
         meta::suppression_without_reason::check

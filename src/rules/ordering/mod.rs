@@ -1,6 +1,7 @@
 //! Rules about the order and identity of migrations across a change.
 
 pub mod applied_migration_modified;
+pub mod atlas_sum_mismatch;
 pub mod duplicate_version;
 pub mod version_order;
 

@@ -2,11 +2,12 @@
 //! target branch already has, or environments that already ran the later
 //! ones will skip it (or refuse to migrate).
 
-use crate::finding::{Finding, Location};
-use crate::plan::MigrationKind;
+use crate::finding::{Finding, Location, Side};
+use crate::layout::Layout;
+use crate::plan::{Migration, MigrationKind};
 use crate::rules::context::file_start;
 use crate::rules::ordering::{next_version, now_secs, on_target};
-use crate::rules::Context;
+use crate::rules::{Context, DirView};
 
 /// Reports added migrations whose version is not after the target's latest.
 pub fn check(ctx: &Context) -> Vec<Finding> {
@@ -15,6 +16,10 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         return out;
     }
     for dir in &ctx.dirs {
+        if dir.head.layout.ordered_by_plan() {
+            out.extend(plan_order(ctx, dir));
+            continue;
+        }
         let existing = on_target(&dir.base, dir.target.as_ref());
         let latest = existing
             .iter()
@@ -58,4 +63,66 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Where a migration is declared: its changeset or plan line, else its file.
+fn declared(m: &Migration, side: Side) -> Location {
+    match &m.meta.declared_in {
+        Some((path, span)) => Location {
+            path: path.clone(),
+            span: span.clone(),
+            side,
+        },
+        None => file_start(&m.up.file.path, side),
+    }
+}
+
+/// Liquibase and sqitch run migrations in plan order: a new changeset or
+/// change must come after every one the target already has.
+fn plan_order(ctx: &Context, dir: &DirView) -> Vec<Finding> {
+    let existing = on_target(&dir.base, dir.target.as_ref());
+    let last = dir
+        .head
+        .migrations
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| existing.iter().any(|(e, _)| e.id == m.id))
+        .map(|(i, _)| i)
+        .max();
+    let Some(last) = last else {
+        return Vec::new();
+    };
+    let later = &dir.head.migrations[last];
+    let target = &ctx.target_name;
+    let help = match dir.head.layout {
+        Layout::Sqitch => format!(
+            "add it at the end of sqitch.plan: sqitch deploys from the last deployed change onwards, so environments that deployed {} would never deploy it",
+            later.name()
+        ),
+        _ => format!(
+            "move it after {}: environments that already ran {} would run it later than new environments do",
+            later.name(),
+            later.name()
+        ),
+    };
+    dir.fresh()
+        .filter(|(index, _)| dir.is_added(*index) && *index < last)
+        .map(|(_, m)| {
+            Finding::new(
+                "version-order",
+                declared(m, Side::Head),
+                format!(
+                    "migration {} comes before {}, which is already on {target}",
+                    m.name(),
+                    later.name()
+                ),
+            )
+            .label(format!("added before {}", later.name()))
+            .with(
+                declared(later, Side::Head),
+                format!("{} is already on {target}", later.name()),
+            )
+            .help(help.clone())
+        })
+        .collect()
 }

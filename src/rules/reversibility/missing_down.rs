@@ -1,5 +1,7 @@
 //! `missing-down`: a new migration without the down script its layout (or
-//! the configuration) expects.
+//! the configuration) expects: a golang-migrate `.down.sql`, a Flyway `U`
+//! file, a dbmate or goose down section with SQL in it, Liquibase
+//! `--rollback`, a sqitch revert script, a Diesel or Prisma `down.sql`.
 
 use crate::finding::{Finding, Location};
 use crate::plan::MigrationKind;
@@ -9,10 +11,11 @@ use crate::rules::Context;
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for dir in &ctx.dirs {
+        let layout = dir.head.layout;
         let expected = dir
             .config
             .require_down
-            .unwrap_or_else(|| dir.head.layout.expects_down(&dir.head));
+            .unwrap_or_else(|| layout.expects_down(&dir.head));
         if !expected {
             continue;
         }
@@ -23,27 +26,28 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             {
                 continue;
             }
-            let path = &migration.up.file.path;
-            let down = expected_down(path, dir.head.layout);
+            // Point at the migration's own line when it shares a file: the
+            // `--changeset` line, the up section's directive.
+            let location = match (&migration.meta.declared_in, &migration.up.span) {
+                (Some((path, span)), _) if *path == migration.up.file.path => {
+                    Location::head(path, span.clone())
+                }
+                (_, Some(span)) => Location::head(&migration.up.file.path, span.start..span.start),
+                _ => Location::head(&migration.up.file.path, 0..0),
+            };
             out.push(
                 Finding::new(
                     "missing-down",
-                    Location::head(path, 0..0),
+                    location,
                     format!("migration {} has no down script", migration.name()),
                 )
                 .label("this migration cannot be rolled back")
-                .help(format!("add {down} that undoes it")),
+                .help(format!(
+                    "add {} that undoes it",
+                    layout.down_hint(migration)
+                )),
             );
         }
     }
     out
-}
-
-fn expected_down(up: &str, layout: crate::layout::Layout) -> String {
-    let name = up.rsplit('/').next().unwrap_or(up);
-    match layout {
-        crate::layout::Layout::GolangMigrate => name.replace(".up.sql", ".down.sql"),
-        crate::layout::Layout::Flyway => format!("U{}", name.strip_prefix('V').unwrap_or(name)),
-        crate::layout::Layout::Plain => "a down script".to_string(),
-    }
 }
