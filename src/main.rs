@@ -9,18 +9,19 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, ColorChoice, Command, FormatArg, Output};
+use cli::{Cli, ColorChoice, Command, FormatArg, HookCommand, Output};
 use sqlgate::config::suggest;
 use sqlgate::error::{Error, Result};
 use sqlgate::finding::Severity;
 use sqlgate::git::Repo;
+use sqlgate::hooks::{self, Hook, HookReport, RefUpdate};
 use sqlgate::pipeline::{self, Options, Outcome};
 use sqlgate::report::{self, Format, Report, Style};
 use sqlgate::rules;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let style = style(cli.color);
+    let style = style(cli.color, std::io::stdout().is_terminal());
     if let Some(dir) = &cli.dir {
         if let Err(e) = std::env::set_current_dir(dir) {
             return fail(
@@ -29,20 +30,18 @@ fn main() -> ExitCode {
             );
         }
     }
-    match run(cli.command, style) {
+    match run(cli.command, cli.color, style) {
         Ok(code) => code,
         Err(e) => fail(&e, style),
     }
 }
 
-fn style(choice: ColorChoice) -> Style {
+/// The style for a stream: `terminal` says whether it is one.
+fn style(choice: ColorChoice, terminal: bool) -> Style {
     let color = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     if color {
         Style::Color
@@ -70,7 +69,7 @@ fn cwd() -> Result<PathBuf> {
         .map_err(|e| Error::new(format!("cannot read the current directory: {e}")))
 }
 
-fn run(command: Command, style: Style) -> Result<ExitCode> {
+fn run(command: Command, color: ColorChoice, style: Style) -> Result<ExitCode> {
     match command {
         Command::Check {
             base,
@@ -118,6 +117,57 @@ fn run(command: Command, style: Style) -> Result<ExitCode> {
                 eprintln!("wrote {}", path.display());
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Install {
+            pre_commit,
+            pre_push,
+            pre_receive,
+            force,
+        } => {
+            let repo = Repo::open(&cwd()?)?;
+            let hooks = chosen_hooks(&repo, [pre_commit, pre_push, pre_receive]);
+            for change in hooks::install::install(&repo.hooks_dir(), &hooks, force)? {
+                println!("{}", change.describe());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Uninstall {
+            pre_commit,
+            pre_push,
+            pre_receive,
+            force,
+        } => {
+            let repo = Repo::open(&cwd()?)?;
+            let hooks = if pre_commit || pre_push || pre_receive {
+                chosen_hooks(&repo, [pre_commit, pre_push, pre_receive])
+            } else {
+                Hook::ALL.to_vec()
+            };
+            for change in hooks::install::uninstall(&repo.hooks_dir(), &hooks, force)? {
+                println!("{}", change.describe());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Hook { hook } => {
+            let style = self::style(color, std::io::stderr().is_terminal());
+            let repo = Repo::open(&cwd()?)?;
+            let (which, report) = match hook {
+                HookCommand::PreCommit => (Hook::PreCommit, hooks::pre_commit(&repo)?),
+                HookCommand::PrePush { remote, url: _ } => {
+                    let (remote, updates) =
+                        hooks::push::pre_push_input(remote, std::io::stdin().lock(), |name| {
+                            std::env::var(name).ok()
+                        })?;
+                    (Hook::PrePush, hooks::pre_push(&repo, &remote, &updates)?)
+                }
+                HookCommand::PreReceive => {
+                    let input = std::io::read_to_string(std::io::stdin().lock())
+                        .map_err(|e| Error::new(format!("cannot read the pushed refs: {e}")))?;
+                    let updates = RefUpdate::parse_pre_receive(&input)?;
+                    (Hook::PreReceive, hooks::pre_receive(&repo, &updates)?)
+                }
+            };
+            Ok(print_hook(which, &report, style))
         }
         Command::Rules => {
             print!("{}", report::rules_table(rules::metas()));
@@ -167,6 +217,59 @@ fn print(outcome: &Outcome, output: &Output, style: Style) -> ExitCode {
         .iter()
         .any(|f| f.severity == Severity::Error)
     {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The hooks named by `[--pre-commit, --pre-push, --pre-receive]`; none
+/// named: pre-receive in a bare repository, pre-commit and pre-push elsewhere.
+fn chosen_hooks(repo: &Repo, flags: [bool; 3]) -> Vec<Hook> {
+    if flags.iter().any(|f| *f) {
+        Hook::ALL
+            .into_iter()
+            .zip(flags)
+            .filter_map(|(hook, on)| on.then_some(hook))
+            .collect()
+    } else if repo.is_bare() {
+        vec![Hook::PreReceive]
+    } else {
+        vec![Hook::PreCommit, Hook::PrePush]
+    }
+}
+
+/// A hook's report goes to stderr (git shows it, to the pusher too); it
+/// says nothing when nothing is wrong.
+fn print_hook(hook: Hook, report: &HookReport, style: Style) -> ExitCode {
+    let mut err = std::io::stderr().lock();
+    for note in &report.skipped {
+        let _ = writeln!(err, "sqlgate: {note}");
+    }
+    let mut refused = false;
+    for checked in &report.checked {
+        let outcome = &checked.outcome;
+        if outcome.findings.is_empty() {
+            continue;
+        }
+        refused |= outcome
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Error);
+        let report = Report {
+            findings: &outcome.findings,
+            sources: &outcome.sources,
+            checked: outcome.checked,
+        };
+        let _ = writeln!(err, "sqlgate: {}", checked.subject);
+        let _ = err.write_all(report::render(Format::Human, &report, style).as_bytes());
+    }
+    if refused {
+        let _ = writeln!(
+            err,
+            "sqlgate: {} (`sqlgate explain <rule>` says why each rule matters)",
+            hook.refused()
+        );
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -131,6 +131,12 @@ pub(crate) fn direct<'e>(
         .filter(move |e| e.path.matches('/').count() == depth)
 }
 
+/// Whether a file could belong to a migration directory found without
+/// configuration: discovery and detection look at `.sql` files only.
+pub fn may_hold_migration(path: &str) -> bool {
+    path.ends_with(".sql")
+}
+
 /// Which layout a directory follows, and why.
 #[derive(Clone, Debug)]
 pub struct Detection {
