@@ -141,6 +141,8 @@ pub enum Command {
 }
 
 /// The hooks `sqlgate hook` runs as.
+// The variants are git's own hook names.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Subcommand)]
 pub enum HookCommand {
     /// Check the staged migrations against HEAD.

@@ -143,7 +143,15 @@ fn run(command: Command, color: ColorChoice, style: Style) -> Result<ExitCode> {
             } else {
                 Hook::ALL.to_vec()
             };
-            for change in hooks::install::uninstall(&repo.hooks_dir(), &hooks, force)? {
+            let changes = hooks::install::uninstall(&repo.hooks_dir(), &hooks, force)?;
+            let done: Vec<_> = changes
+                .iter()
+                .filter(|c| c.action != hooks::install::Action::NotInstalled)
+                .collect();
+            if done.is_empty() {
+                println!("no sqlgate hook in {}", repo.hooks_dir().display());
+            }
+            for change in done {
                 println!("{}", change.describe());
             }
             Ok(ExitCode::SUCCESS)

@@ -16,6 +16,8 @@ use crate::pipeline::{self, Options, Outcome};
 pub use push::{pre_push, pre_receive, route, RefUpdate, Route};
 
 /// A hook sqlgate provides.
+// The variants are git's own hook names.
+#[allow(clippy::enum_variant_names)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Hook {
     /// Checks the staged migrations before a commit.
