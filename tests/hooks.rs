@@ -564,3 +564,39 @@ fn git_config_sqlgate_path_names_the_binary() {
     assert!(!out.status.success());
     assert!(stderr.contains("version-order"), "{stderr}");
 }
+
+#[test]
+fn a_new_branch_from_an_environment_branch_is_compared_with_it() {
+    let repo = shop();
+    repo.write(
+        ".sqlgate.yml",
+        "dialect: postgres\ntrunk: main\nmigrations:\n  - dir: db/migrations\n    layout: golang-migrate\nenvironments:\n  - { name: dev, branch: develop }\n  - { name: prod, branch: main }\n",
+    );
+    repo.commit("environments");
+    let remote = Remote::of(&repo);
+    // develop has a migration that main does not, without its down script
+    // (let through before the hooks were installed).
+    repo.branch("develop");
+    repo.write(
+        "db/migrations/20240220000000_add_notes.up.sql",
+        "ALTER TABLE orders ADD COLUMN notes text;\n",
+    );
+    repo.commit("add notes");
+    git_ok(repo.path(), &["push", "-q", "origin", "develop"]);
+    install(repo.path(), &["--pre-push"]);
+
+    repo.branch("feature/email");
+    add_email_index(&repo, IN_ORDER);
+    repo.commit("add email index");
+    let run = git(repo.path(), &["push", "origin", "feature/email"]);
+    assert_eq!(run.code, 0, "develop's migration was reported:\n{}", run.stderr);
+    assert!(!remote.tip("feature/email").is_empty());
+
+    // A push to the environment branch itself is compared with its old tip.
+    repo.checkout("develop");
+    add_email_index(&repo, OUT_OF_ORDER);
+    repo.commit("add email index");
+    let run = git(repo.path(), &["push", "origin", "develop"]);
+    assert!(run.stderr.contains("already on origin/develop"), "{}", run.stderr);
+    assert!(run.stderr.contains("environment dev"), "{}", run.stderr);
+}

@@ -86,7 +86,7 @@ pub fn pre_commit(repo: &Repo) -> Result<HookReport> {
     let outcome = pipeline::check_staged(repo, &Options::default())?;
     Ok(HookReport {
         checked: vec![Checked {
-            subject: "the staged changes".to_string(),
+            subject: "the staged changes, compared with HEAD".to_string(),
             outcome,
         }],
         skipped: Vec::new(),
