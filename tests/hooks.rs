@@ -589,7 +589,11 @@ fn a_new_branch_from_an_environment_branch_is_compared_with_it() {
     add_email_index(&repo, IN_ORDER);
     repo.commit("add email index");
     let run = git(repo.path(), &["push", "origin", "feature/email"]);
-    assert_eq!(run.code, 0, "develop's migration was reported:\n{}", run.stderr);
+    assert_eq!(
+        run.code, 0,
+        "develop's migration was reported:\n{}",
+        run.stderr
+    );
     assert!(!remote.tip("feature/email").is_empty());
 
     // A push to the environment branch itself is compared with its old tip.
@@ -597,6 +601,10 @@ fn a_new_branch_from_an_environment_branch_is_compared_with_it() {
     add_email_index(&repo, OUT_OF_ORDER);
     repo.commit("add email index");
     let run = git(repo.path(), &["push", "origin", "develop"]);
-    assert!(run.stderr.contains("already on origin/develop"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("already on origin/develop"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("environment dev"), "{}", run.stderr);
 }
