@@ -163,13 +163,13 @@ fn run(command: Command, color: ColorChoice, style: Style) -> Result<ExitCode> {
                 HookCommand::PreCommit => (Hook::PreCommit, hooks::pre_commit(&repo)?),
                 HookCommand::PrePush { remote, url: _ } => {
                     let (remote, updates) =
-                        hooks::push::pre_push_input(remote, std::io::stdin().lock(), |name| {
+                        hooks::push::pre_push_input(remote, hook_input(), |name| {
                             std::env::var(name).ok()
                         })?;
                     (Hook::PrePush, hooks::pre_push(&repo, &remote, &updates)?)
                 }
                 HookCommand::PreReceive => {
-                    let input = std::io::read_to_string(std::io::stdin().lock())
+                    let input = std::io::read_to_string(hook_input())
                         .map_err(|e| Error::new(format!("cannot read the pushed refs: {e}")))?;
                     let updates = RefUpdate::parse_pre_receive(&input)?;
                     (Hook::PreReceive, hooks::pre_receive(&repo, &updates)?)
@@ -228,6 +228,17 @@ fn print(outcome: &Outcome, output: &Output, style: Style) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// What git writes on a hook's stdin; nothing when stdin is a terminal (a
+/// hook started by hand, or by a framework that already read git's input).
+fn hook_input() -> Box<dyn std::io::Read> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        Box::new(std::io::empty())
+    } else {
+        Box::new(stdin.lock())
     }
 }
 
