@@ -608,3 +608,23 @@ fn a_new_branch_from_an_environment_branch_is_compared_with_it() {
     );
     assert!(run.stderr.contains("environment dev"), "{}", run.stderr);
 }
+
+#[test]
+fn a_first_push_to_an_empty_remote_goes_through_with_a_note() {
+    let repo = shop();
+    install(repo.path(), &["--pre-push"]);
+    let dir = tempfile::tempdir().unwrap();
+    git_ok(
+        dir.path(),
+        &["init", "-q", "--bare", "-b", "main", "empty.git"],
+    );
+    let url = dir.path().join("empty.git");
+    let run = git(repo.path(), &["push", "-q", url.to_str().unwrap(), "main"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("refs/heads/main not checked: there is no branch to compare it with yet"),
+        "{}",
+        run.stderr
+    );
+}

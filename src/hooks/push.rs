@@ -241,10 +241,12 @@ fn decide(
         return Decision::Check(range, environment);
     }
     let mut best: Option<(CommitId, CommitId, String)> = None;
+    let mut found = Vec::new();
     for upstream in &route.upstreams {
         let Some((tip, name)) = dest.branch(repo, upstream) else {
             continue;
         };
+        found.push(name.clone());
         let Ok(merge_base) = repo.merge_base(update.new, tip) else {
             continue;
         };
@@ -258,31 +260,27 @@ fn decide(
             best = Some((merge_base, tip, name));
         }
     }
-    match best {
-        Some((base, tip, name)) => Decision::Check(
-            Range {
+    let why = match best {
+        Some((base, tip, name)) => {
+            let range = Range {
                 base,
                 target: (tip != base).then_some(tip),
                 head: update.new,
                 target_name: name,
-            },
-            environment,
-        ),
-        None if route.guarded && !update.old.is_zero() => Decision::Skip(format!(
+            };
+            return Decision::Check(range, environment);
+        }
+        None if route.guarded && !update.old.is_zero() => format!(
             "{} is at {}, which this repository does not have (fetch it first)",
             dest.show(branch),
             update.old.short()
-        )),
-        None => Decision::Skip(format!(
-            "no common history with {} to compare it with",
-            route
-                .upstreams
-                .iter()
-                .map(|b| dest.show(b))
-                .collect::<Vec<_>>()
-                .join(" or ")
-        )),
-    }
+        ),
+        None if found.is_empty() => {
+            "there is no branch to compare it with yet (a first push)".to_string()
+        }
+        None => format!("it has no common history with {}", found.join(" or ")),
+    };
+    Decision::Skip(why)
 }
 
 /// `sqlgate hook pre-push <remote>`: checks each branch the push updates
