@@ -66,6 +66,10 @@ impl Repo {
         let from_env = ["GIT_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"]
             .iter()
             .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
+        // Objects are read, never written: like git, do not hash each one
+        // again on the way in (a hook with nothing to check would spend
+        // most of its time there on a large tree).
+        git2::opts::strict_hash_verification(false);
         let repo = if from_env {
             Repository::open_from_env()
         } else {
@@ -388,11 +392,12 @@ impl FileSource for Snapshot<'_> {
                 let mut out: Vec<FileEntry> = index
                     .iter()
                     .filter(|e| (e.flags >> 12) & 0x3 == 0)
+                    // Compare bytes before decoding: most entries are outside.
+                    .filter(|e| e.path.starts_with(prefix.as_bytes()) || e.path == dir.as_bytes())
                     .filter_map(|e| {
                         let path = String::from_utf8_lossy(&e.path).into_owned();
-                        let inside = path.starts_with(&prefix) || path == dir;
                         let skipped = path.split('/').any(|part| SKIPPED_DIRS.contains(&part));
-                        (inside && !skipped).then(|| FileEntry {
+                        (!skipped).then(|| FileEntry {
                             path,
                             id: Some(to_blob_id(e.id)),
                         })
