@@ -169,6 +169,46 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Write sqlgate's git hooks into the repository's hooks directory
+    /// (core.hooksPath honoured). A hook already there is kept as
+    /// <hook>.local and runs first. Default: pre-commit and pre-push, or
+    /// pre-receive in a bare repository.
+    Install {
+        /// Install the pre-commit hook.
+        #[arg(long)]
+        pre_commit: bool,
+        /// Install the pre-push hook.
+        #[arg(long)]
+        pre_push: bool,
+        /// Install the server-side pre-receive hook.
+        #[arg(long)]
+        pre_receive: bool,
+        /// Rewrite a sqlgate hook that differs from this version's script.
+        /// A hook sqlgate did not write is never overwritten.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove sqlgate's git hooks and put back the hooks they kept.
+    Uninstall {
+        /// Remove the pre-commit hook.
+        #[arg(long)]
+        pre_commit: bool,
+        /// Remove the pre-push hook.
+        #[arg(long)]
+        pre_push: bool,
+        /// Remove the pre-receive hook.
+        #[arg(long)]
+        pre_receive: bool,
+        /// Also remove a sqlgate hook that was edited since it was installed.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run as a git hook (what the installed scripts call).
+    Hook {
+        /// Which hook.
+        #[command(subcommand)]
+        hook: HookCommand,
+    },
     /// List every rule: id, category, default severity, summary.
     Rules,
     /// Print a rule's rationale and examples.
@@ -176,4 +216,24 @@ pub enum Command {
         /// The rule id.
         rule: String,
     },
+}
+
+/// The hooks `sqlgate hook` runs as.
+// The variants are git's own hook names.
+#[allow(clippy::enum_variant_names)]
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Check the staged migrations against HEAD.
+    PreCommit,
+    /// Check each pushed branch against what the remote has; reads git's
+    /// `<local ref> <local sha> <remote ref> <remote sha>` lines on stdin.
+    PrePush {
+        /// The remote's name (or its URL when it has none).
+        remote: Option<String>,
+        /// The remote's URL.
+        url: Option<String>,
+    },
+    /// On the server, check each pushed branch before accepting the push;
+    /// reads git's `<old sha> <new sha> <ref>` lines on stdin.
+    PreReceive,
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod finding;
 pub mod git;
+pub mod hooks;
 pub mod init;
 pub mod layout;
 pub mod new;

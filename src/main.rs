@@ -9,12 +9,13 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use cli::{Cli, ColorChoice, Command, FormatArg, Output};
+use cli::{Cli, ColorChoice, Command, FormatArg, HookCommand, Output};
 use sqlgate::ci;
 use sqlgate::config::suggest;
 use sqlgate::error::{Error, Result};
 use sqlgate::finding::Severity;
 use sqlgate::git::Repo;
+use sqlgate::hooks::{self, Hook, HookReport, RefUpdate};
 use sqlgate::pipeline::{self, Options, Outcome};
 use sqlgate::report::{self, Format, Report, Style};
 use sqlgate::rules;
@@ -27,7 +28,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let env = ci::Env::from_process();
-    let style = style(cli.color, &env);
+    let style = style(cli.color, std::io::stdout().is_terminal(), &env);
     if let Some(dir) = &cli.dir {
         if let Err(e) = std::env::set_current_dir(dir) {
             return fail(
@@ -36,16 +37,17 @@ fn main() -> ExitCode {
             );
         }
     }
-    match run(cli.command, style, &env) {
+    match run(cli.command, cli.color, style, &env) {
         Ok(code) => code,
         Err(e) => fail(&e, style),
     }
 }
 
 /// Colours only on a terminal, without `NO_COLOR`, outside CI (whose logs
-/// keep escape codes as noise), unless `--color` says otherwise.
-fn style(choice: ColorChoice, env: &ci::Env) -> Style {
-    if wants_color(choice, std::io::stdout().is_terminal(), env) {
+/// keep escape codes as noise), unless `--color` says otherwise; `terminal`
+/// says whether the stream written to is one.
+fn style(choice: ColorChoice, terminal: bool, env: &ci::Env) -> Style {
+    if wants_color(choice, terminal, env) {
         Style::Color
     } else {
         Style::Plain
@@ -79,7 +81,7 @@ fn cwd() -> Result<PathBuf> {
         .map_err(|e| Error::new(format!("cannot read the current directory: {e}")))
 }
 
-fn run(command: Command, style: Style, env: &ci::Env) -> Result<ExitCode> {
+fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Result<ExitCode> {
     match command {
         Command::Check {
             base,
@@ -231,6 +233,65 @@ fn run(command: Command, style: Style, env: &ci::Env) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Install {
+            pre_commit,
+            pre_push,
+            pre_receive,
+            force,
+        } => {
+            let repo = Repo::open(&cwd()?)?;
+            let hooks = chosen_hooks(&repo, [pre_commit, pre_push, pre_receive]);
+            for change in hooks::install::install(&repo.hooks_dir(), &hooks, force)? {
+                println!("{}", change.describe());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Uninstall {
+            pre_commit,
+            pre_push,
+            pre_receive,
+            force,
+        } => {
+            let repo = Repo::open(&cwd()?)?;
+            let hooks = if pre_commit || pre_push || pre_receive {
+                chosen_hooks(&repo, [pre_commit, pre_push, pre_receive])
+            } else {
+                Hook::ALL.to_vec()
+            };
+            let changes = hooks::install::uninstall(&repo.hooks_dir(), &hooks, force)?;
+            let done: Vec<_> = changes
+                .iter()
+                .filter(|c| c.action != hooks::install::Action::NotInstalled)
+                .collect();
+            if done.is_empty() {
+                println!("no sqlgate hook in {}", repo.hooks_dir().display());
+            }
+            for change in done {
+                println!("{}", change.describe());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Hook { hook } => {
+            let style = self::style(color, std::io::stderr().is_terminal(), env);
+            let repo = Repo::open(&cwd()?)?;
+            let (which, report) = match hook {
+                HookCommand::PreCommit => (Hook::PreCommit, hooks::pre_commit(&repo)?),
+                HookCommand::PrePush { remote, url: _ } => {
+                    let (remote, updates) =
+                        hooks::push::pre_push_input(remote, hook_input(), |name| {
+                            std::env::var(name).ok()
+                        })?;
+                    (Hook::PrePush, hooks::pre_push(&repo, &remote, &updates)?)
+                }
+                HookCommand::PreReceive => {
+                    let input = std::io::read_to_string(hook_input())
+                        .map_err(|e| Error::new(format!("cannot read the pushed refs: {e}")))?;
+                    let updates = RefUpdate::parse_pre_receive(&input)?;
+                    (Hook::PreReceive, hooks::pre_receive(&repo, &updates)?)
+                }
+            };
+            Ok(print_hook(which, &report, style))
+        }
         Command::Rules => {
             print!("{}", report::rules_table(rules::metas()));
             Ok(ExitCode::SUCCESS)
@@ -365,5 +426,73 @@ mod tests {
             &env(&[("CI", "true")])
         ));
         assert!(!wants_color(ColorChoice::Never, true, &env(&[])));
+    }
+}
+
+/// What git writes on a hook's stdin; nothing when stdin is a terminal (a
+/// hook started by hand, or by a framework that already read git's input).
+fn hook_input() -> Box<dyn std::io::Read> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        Box::new(std::io::empty())
+    } else {
+        Box::new(stdin.lock())
+    }
+}
+
+/// The hooks named by `[--pre-commit, --pre-push, --pre-receive]`; none
+/// named: pre-receive in a bare repository, pre-commit and pre-push elsewhere.
+fn chosen_hooks(repo: &Repo, flags: [bool; 3]) -> Vec<Hook> {
+    if flags.iter().any(|f| *f) {
+        Hook::ALL
+            .into_iter()
+            .zip(flags)
+            .filter_map(|(hook, on)| on.then_some(hook))
+            .collect()
+    } else if repo.is_bare() {
+        vec![Hook::PreReceive]
+    } else {
+        vec![Hook::PreCommit, Hook::PrePush]
+    }
+}
+
+/// A hook's report goes to stderr (git shows it, to the pusher too); it
+/// says nothing when nothing is wrong.
+fn print_hook(hook: Hook, report: &HookReport, style: Style) -> ExitCode {
+    let mut err = std::io::stderr().lock();
+    for note in &report.skipped {
+        let _ = writeln!(err, "sqlgate: {note}");
+    }
+    let mut refused = false;
+    for checked in &report.checked {
+        let outcome = &checked.outcome;
+        if outcome.findings.is_empty() {
+            continue;
+        }
+        refused |= outcome
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Error);
+        let report = Report {
+            findings: &outcome.findings,
+            sources: &outcome.sources,
+            checked: outcome.checked,
+            suppressions: &outcome.suppressions,
+            files: &outcome.files,
+            rules: &outcome.rules,
+            baselined: outcome.baselined,
+        };
+        let _ = writeln!(err, "sqlgate: {}", checked.subject);
+        let _ = err.write_all(report::render(Format::Human, &report, style).as_bytes());
+    }
+    if refused {
+        let _ = writeln!(
+            err,
+            "sqlgate: {} (`sqlgate explain <rule>` says why each rule matters)",
+            hook.refused()
+        );
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

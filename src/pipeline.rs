@@ -89,30 +89,13 @@ pub fn check_range(repo: &Repo, base: &str, head: &str, options: &Options) -> Re
     let base_tip = repo.resolve(base)?;
     let head_id = repo.resolve(head)?;
     let merge_base = repo.merge_base(base_tip, head_id)?;
-    let base_snap = repo.commit_snapshot(merge_base);
-    let head_snap = repo.commit_snapshot(head_id);
-    let target_snap = repo.commit_snapshot(base_tip);
-    let base_files = Files::new(&base_snap);
-    let head_files = Files::sharing(&head_snap, &base_files);
-    let target_files = Files::sharing(&target_snap, &base_files);
-    let config = match &options.config {
-        Some(path) => read_config_file(path)?,
-        None => config_in(&base_files, &format!("{base}:{}", config::FILE_NAME))?,
+    let range = Range {
+        base: merge_base,
+        target: (base_tip != merge_base).then_some(base_tip),
+        head: head_id,
+        target_name: base.to_string(),
     };
-    // Like the configuration, the baseline comes from the base: a change
-    // cannot baseline its own findings.
-    let baseline = baseline_in(
-        &base_files,
-        config.baseline_path(),
-        &format!("{base}:{}", config.baseline_path()),
-    )?;
-    let sides = Sides {
-        base: Some(&base_files),
-        target: (base_tip != merge_base).then_some(&target_files),
-        head: &head_files,
-    };
-    let (mut outcome, keys) = run(&config, &sides, base, false, baseline.is_some())?;
-    apply_baseline(&mut outcome, keys, baseline.as_ref());
+    let mut outcome = check_commits(repo, &range, options)?;
     outcome.notes.insert(
         0,
         format!(
@@ -122,6 +105,108 @@ pub fn check_range(repo: &Repo, base: &str, head: &str, options: &Options) -> Re
         ),
     );
     Ok(outcome)
+}
+
+/// A range given by commits, as hooks know them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Range {
+    /// What the destination already has of this line of history: the
+    /// Snapshot the change is compared with, and where the configuration
+    /// is read from.
+    pub base: CommitId,
+    /// The tip of the branch new migrations must sort after, when it moved
+    /// past `base`.
+    pub target: Option<CommitId>,
+    /// The commit checked.
+    pub head: CommitId,
+    /// How reports name what `base` and `target` stand for (`main`,
+    /// `origin/main`).
+    pub target_name: String,
+}
+
+/// Checks what `range.base..range.head` changes. Returns at once, without
+/// building any Plan, when the change touches neither a migration directory
+/// nor the configuration. A configuration the change modifies must still
+/// parse, so that a broken one never reaches the branch it will be read from.
+pub fn check_commits(repo: &Repo, range: &Range, options: &Options) -> Result<Outcome> {
+    let base_snap = repo.commit_snapshot(range.base);
+    let head_snap = repo.commit_snapshot(range.head);
+    let base_files = Files::new(&base_snap);
+    let head_files = Files::sharing(&head_snap, &base_files);
+    let config = match &options.config {
+        Some(path) => read_config_file(path)?,
+        None => config_in(
+            &base_files,
+            &format!("{}:{}", range.target_name, config::FILE_NAME),
+        )?,
+    };
+    let changed = head_snap.paths_changed_since(Some(range.base))?;
+    if let Some(note) = untouched(&config, changed.as_deref()) {
+        return Ok(Outcome {
+            notes: vec![note],
+            ..Outcome::default()
+        });
+    }
+    if changed
+        .as_deref()
+        .is_some_and(|c| c.iter().any(|p| p == config::FILE_NAME))
+    {
+        config_in(
+            &head_files,
+            &format!("{}:{}", range.head.short(), config::FILE_NAME),
+        )?;
+    }
+    let target_snap = range.target.map(|id| repo.commit_snapshot(id));
+    let target_files = target_snap.as_ref().map(|s| Files::sharing(s, &base_files));
+    // Like the configuration, the baseline comes from the base: a change
+    // cannot baseline its own findings.
+    let baseline = baseline_in(
+        &base_files,
+        config.baseline_path(),
+        &format!("{}:{}", range.target_name, config.baseline_path()),
+    )?;
+    let sides = Sides {
+        base: Some(&base_files),
+        target: target_files.as_ref(),
+        head: &head_files,
+    };
+    let (mut outcome, keys) = run(&config, &sides, &range.target_name, false, baseline.is_some())?;
+    apply_baseline(&mut outcome, keys, baseline.as_ref());
+    Ok(outcome)
+}
+
+/// The configuration in a commit's tree (the default one when it has none);
+/// `origin` names it in messages.
+pub fn config_at(repo: &Repo, commit: CommitId, origin: &str) -> Result<Config> {
+    let snap = repo.commit_snapshot(commit);
+    config_in(&Files::new(&snap), origin)
+}
+
+/// When a change cannot matter to any rule (it touches no migration
+/// directory and not the configuration), the note that says so. Without
+/// configured directories, any `.sql` file may belong to one.
+fn untouched(config: &Config, changed: Option<&[String]>) -> Option<String> {
+    let changed = changed?;
+    let matters = |path: &str| {
+        path == config::FILE_NAME
+            || if config.migrations.is_empty() {
+                layout::may_hold_migration(path)
+            } else {
+                config.migrations.iter().any(|m| {
+                    let dir = m.dir.trim_end_matches('/');
+                    dir.is_empty()
+                        || path == dir
+                        || path
+                            .strip_prefix(dir)
+                            .is_some_and(|rest| rest.starts_with('/'))
+                })
+            }
+    };
+    if changed.iter().any(|p| matters(p)) {
+        None
+    } else {
+        Some("no migration directory and no configuration changed: nothing to check".to_string())
+    }
 }
 
 /// `sqlgate check --staged`: the index against `HEAD`.
@@ -140,6 +225,12 @@ pub fn check_staged(repo: &Repo, options: &Options) -> Result<Outcome> {
         None => config_in(&index_files, config::FILE_NAME)?,
     };
     let target = repo.head_branch().unwrap_or_else(|| "HEAD".to_string());
+    if let Some(note) = untouched(&config, index_snap.paths_changed_since(head)?.as_deref()) {
+        return Ok(Outcome {
+            notes: vec![note],
+            ..Outcome::default()
+        });
+    }
     let baseline = baseline_in(&index_files, config.baseline_path(), config.baseline_path())?;
     let sides = Sides {
         base: head_files.as_ref(),
@@ -1027,4 +1118,33 @@ fn relative(path: &Path, root: &Path) -> Option<String> {
             .collect::<Vec<_>>()
             .join("/"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(list: &[&str]) -> Vec<String> {
+        list.iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn a_change_outside_configured_directories_is_untouched() {
+        let config = Config::parse("migrations:\n  - dir: db/migrations\n", "x").unwrap();
+        assert!(untouched(&config, Some(&paths(&["README.md", "db/migrations.md"]))).is_some());
+        assert!(untouched(
+            &config,
+            Some(&paths(&["README.md", "db/migrations/1_a.up.sql"]))
+        )
+        .is_none());
+        assert!(untouched(&config, Some(&paths(&[".sqlgate.yml"]))).is_none());
+        assert!(untouched(&config, None).is_none());
+    }
+
+    #[test]
+    fn without_configured_directories_any_sql_file_matters() {
+        let config = Config::default();
+        assert!(untouched(&config, Some(&paths(&["src/main.rs"]))).is_some());
+        assert!(untouched(&config, Some(&paths(&["sql/001_init.sql"]))).is_none());
+    }
 }

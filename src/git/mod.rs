@@ -57,10 +57,21 @@ fn git_err(what: &str, e: git2::Error) -> Error {
 }
 
 impl Repo {
-    /// Opens the repository that git's environment names (`GIT_DIR`, object
-    /// quarantine in hooks) or, without one, the one containing `dir`.
+    /// Opens the repository that git's environment names or, without one,
+    /// the one containing `dir`. Hooks depend on the environment: pre-commit
+    /// gets `GIT_INDEX_FILE` (`git commit -a` and `git commit <path>` stage
+    /// into a temporary index), pre-receive gets `GIT_DIR` and the object
+    /// quarantine (`GIT_OBJECT_DIRECTORY` holds the pushed objects,
+    /// `GIT_ALTERNATE_OBJECT_DIRECTORIES` the repository's own).
     pub fn open(dir: &Path) -> Result<Repo> {
-        let repo = if std::env::var_os("GIT_DIR").is_some() {
+        let from_env = ["GIT_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
+        // Objects are read, never written: like git, do not hash each one
+        // again on the way in (a hook with nothing to check would spend
+        // most of its time there on a large tree).
+        git2::opts::strict_hash_verification(false);
+        let repo = if from_env {
             Repository::open_from_env()
         } else {
             Repository::discover(dir)
@@ -91,6 +102,24 @@ impl Repo {
     /// The directory shared by all worktrees (where hooks live by default).
     pub fn common_dir(&self) -> PathBuf {
         self.repo.commondir().to_path_buf()
+    }
+
+    /// Where git runs this repository's hooks from: `core.hooksPath` (a
+    /// relative one is relative to the working tree's root, or to the
+    /// repository itself when bare), else `hooks/` in the directory shared
+    /// by all worktrees.
+    pub fn hooks_dir(&self) -> PathBuf {
+        let configured = self
+            .repo
+            .config()
+            .ok()
+            .and_then(|c| c.get_path("core.hooksPath").ok())
+            .filter(|p| !p.as_os_str().is_empty());
+        match configured {
+            Some(path) if path.is_absolute() => path,
+            Some(path) => self.workdir().unwrap_or(self.git_dir()).join(path),
+            None => self.common_dir().join("hooks"),
+        }
     }
 
     /// True when the repository is bare.
@@ -208,6 +237,22 @@ impl Repo {
         }
     }
 
+    /// The full name a symbolic ref points at (`HEAD` -> `refs/heads/main`),
+    /// also when that branch does not exist yet.
+    pub fn symbolic_target(&self, name: &str) -> Option<String> {
+        let r = self.repo.find_reference(name).ok()?;
+        r.symbolic_target().ok().flatten().map(str::to_string)
+    }
+
+    /// Whether `ancestor` is `descendant` or one of its ancestors.
+    pub fn is_ancestor(&self, ancestor: CommitId, descendant: CommitId) -> bool {
+        ancestor == descendant
+            || self
+                .repo
+                .graph_descendant_of(descendant.0, ancestor.0)
+                .unwrap_or(false)
+    }
+
     /// The commit a full ref name points at, if the ref exists.
     pub fn ref_target(&self, name: &str) -> Option<CommitId> {
         let r = self.repo.find_reference(name).ok()?;
@@ -234,6 +279,20 @@ impl Repo {
             .workdir()
             .ok_or_else(|| Error::new("a bare repository has no working tree"))?;
         Ok(Snapshot::Workdir(FsSource::new(dir)))
+    }
+
+    fn tree_of(&self, commit: Option<CommitId>) -> Result<Option<git2::Tree<'_>>> {
+        let Some(commit) = commit else {
+            return Ok(None);
+        };
+        let commit = self
+            .repo
+            .find_commit(commit.0)
+            .map_err(|e| git_err("cannot read commit", e))?;
+        commit
+            .tree()
+            .map(Some)
+            .map_err(|e| git_err("cannot read tree", e))
     }
 
     fn read_blob(&self, id: BlobId) -> Result<Vec<u8>> {
@@ -293,6 +352,43 @@ impl Repo {
     }
 }
 
+impl Snapshot<'_> {
+    /// The paths (old and new sides) that differ between `base`'s tree (no
+    /// base: an empty tree) and this snapshot, without reading any blob:
+    /// identical subtrees are skipped by id. `None` for the working tree,
+    /// which cannot tell without reading every file.
+    pub fn paths_changed_since(&self, base: Option<CommitId>) -> Result<Option<Vec<String>>> {
+        let diff = match self {
+            Snapshot::Commit(repo, id) => {
+                let old = repo.tree_of(base)?;
+                let new = repo.tree_of(Some(*id))?;
+                repo.repo
+                    .diff_tree_to_tree(old.as_ref(), new.as_ref(), None)
+                    .map_err(|e| git_err("cannot compare trees", e))?
+            }
+            Snapshot::Index(repo, index) => {
+                let old = repo.tree_of(base)?;
+                repo.repo
+                    .diff_tree_to_index(old.as_ref(), Some(index), None)
+                    .map_err(|e| git_err("cannot compare the index", e))?
+            }
+            Snapshot::Workdir(_) => return Ok(None),
+        };
+        let mut paths = Vec::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(path) = file.path_bytes() {
+                    let path = String::from_utf8_lossy(path).into_owned();
+                    if paths.last() != Some(&path) {
+                        paths.push(path);
+                    }
+                }
+            }
+        }
+        Ok(Some(paths))
+    }
+}
+
 fn to_blob_id(oid: Oid) -> BlobId {
     let mut bytes = [0u8; 20];
     let raw = oid.as_bytes();
@@ -315,11 +411,12 @@ impl FileSource for Snapshot<'_> {
                 let mut out: Vec<FileEntry> = index
                     .iter()
                     .filter(|e| (e.flags >> 12) & 0x3 == 0)
+                    // Compare bytes before decoding: most entries are outside.
+                    .filter(|e| e.path.starts_with(prefix.as_bytes()) || e.path == dir.as_bytes())
                     .filter_map(|e| {
                         let path = String::from_utf8_lossy(&e.path).into_owned();
-                        let inside = path.starts_with(&prefix) || path == dir;
                         let skipped = path.split('/').any(|part| SKIPPED_DIRS.contains(&part));
-                        (inside && !skipped).then(|| FileEntry {
+                        (!skipped).then(|| FileEntry {
                             path,
                             id: Some(to_blob_id(e.id)),
                         })

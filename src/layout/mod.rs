@@ -391,6 +391,17 @@ pub(crate) fn direct<'e>(
         .filter(move |e| e.path.matches('/').count() == depth)
 }
 
+/// Whether a changed file could belong to a migration directory found
+/// without configuration: `.sql` files and the layouts' marker files
+/// (sqitch's plan, Atlas's sum, Liquibase changelogs, Diesel and Prisma
+/// metadata). Hooks use it to skip a commit that cannot matter.
+pub fn may_hold_migration(path: &str) -> bool {
+    let name = file_name(path);
+    name.ends_with(".sql")
+        || matches!(name, "sqitch.plan" | "atlas.sum" | "metadata.toml" | "migration_lock.toml")
+        || name.to_ascii_lowercase().contains("changelog")
+}
+
 /// Gives the second and later migrations of one id distinct ids (`5#1`),
 /// so that duplicate-version can name each.
 fn number_duplicates(migrations: &mut [Migration]) {
