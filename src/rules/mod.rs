@@ -77,6 +77,9 @@ pub struct Example {
     /// The dialect, when not postgres.
     #[serde(default)]
     pub dialect: Option<String>,
+    /// A `.sqlgate.yml` for the example (naming patterns, for instance).
+    #[serde(default)]
+    pub config: Option<String>,
 }
 
 /// Bad and good examples.
@@ -101,6 +104,10 @@ pub struct RuleMeta {
     pub category: String,
     /// Severity when the configuration does not say.
     pub severity: Severity,
+    /// False for conventions not every team shares: the rule runs only when
+    /// `rules:` in the configuration gives it a level.
+    #[serde(default = "enabled")]
+    pub enabled_by_default: bool,
     /// One line.
     pub summary: String,
     /// Why it matters.
@@ -111,6 +118,21 @@ pub struct RuleMeta {
     /// Examples, run as tests.
     #[serde(default)]
     pub examples: Examples,
+}
+
+fn enabled() -> bool {
+    true
+}
+
+impl RuleMeta {
+    /// `error`, `warning`, or `off` for rules that are off by default.
+    pub fn default_level_name(&self) -> &'static str {
+        if self.enabled_by_default {
+            self.severity.name()
+        } else {
+            "off"
+        }
+    }
 }
 
 /// Every rule's metadata, parsed once.

@@ -3,6 +3,7 @@
 //! sqlparser; rules read the resulting syntax trees through `sql::ast`.
 //! Must not know git, layouts' file conventions, or output formats.
 
+mod span;
 pub mod split;
 
 use std::ops::Range;
@@ -13,6 +14,7 @@ use sqlparser::parser::Parser;
 
 pub use sqlparser::ast;
 
+pub use span::{find_keywords, ident_span, node_start};
 use split::{PieceKind, Split};
 
 /// The SQL dialect statements are parsed in.
