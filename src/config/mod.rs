@@ -148,7 +148,8 @@ impl Config {
                 return Err(err);
             }
         }
-        self.naming.validate(origin, &|needle| line_of(text, needle))?;
+        self.naming
+            .validate(origin, &|needle| line_of(text, needle))?;
         let ids = crate::rules::ids();
         for id in self.rules.keys() {
             if !ids.contains(&id.as_str()) {

@@ -5,6 +5,7 @@
 //! pattern rendering and matching) so that every naming rule reads them
 //! the same way.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use regex::Regex;
@@ -115,7 +116,9 @@ impl Case {
         let capitalised = |w: &str| {
             let mut chars = w.chars();
             match chars.next() {
-                Some(first) => first.to_ascii_uppercase().to_string() + &chars.as_str().to_lowercase(),
+                Some(first) => {
+                    first.to_ascii_uppercase().to_string() + &chars.as_str().to_lowercase()
+                }
                 None => String::new(),
             }
         };
@@ -126,7 +129,13 @@ impl Case {
             Case::Camel => words
                 .iter()
                 .enumerate()
-                .map(|(i, w)| if i == 0 { w.to_lowercase() } else { capitalised(w) })
+                .map(|(i, w)| {
+                    if i == 0 {
+                        w.to_lowercase()
+                    } else {
+                        capitalised(w)
+                    }
+                })
                 .collect(),
             Case::Pascal => words.iter().map(|w| capitalised(w)).collect(),
             Case::Words => {
@@ -396,8 +405,10 @@ impl Pattern {
             match slot {
                 Some(slot) => pieces.push(Piece::Slot(slot)),
                 None => {
-                    let names: Vec<String> =
-                        allowed.iter().map(|s| format!("{{{}}}", s.name())).collect();
+                    let names: Vec<String> = allowed
+                        .iter()
+                        .map(|s| format!("{{{}}}", s.name()))
+                        .collect();
                     return Err(format!(
                         "unknown placeholder `{{{name}}}` in `{text}`; this pattern may use {}",
                         names.join(", ")
@@ -507,15 +518,21 @@ impl PatternKind {
         }
     }
 
-    /// The pattern sqlgate suggests when none is configured: the names
-    /// Postgres gives unnamed constraints and indexes.
-    pub fn default_pattern(self) -> &'static str {
-        match self {
-            PatternKind::Index | PatternKind::UniqueIndex => "{table}_{columns}_idx",
-            PatternKind::PrimaryKey => "{table}_pkey",
-            PatternKind::Unique => "{table}_{columns}_key",
-            PatternKind::ForeignKey => "{table}_{columns}_fkey",
-            PatternKind::Check => "{table}_{columns}_check",
+    /// The pattern sqlgate suggests names from when none is configured:
+    /// in Postgres the names it gives unnamed constraints and indexes, so
+    /// that naming one changes nothing; elsewhere common prefixes.
+    pub fn default_pattern(self, postgres: bool) -> &'static str {
+        match (self, postgres) {
+            (PatternKind::Index | PatternKind::UniqueIndex, true) => "{table}_{columns}_idx",
+            (PatternKind::PrimaryKey, true) => "{table}_pkey",
+            (PatternKind::Unique, true) => "{table}_{columns}_key",
+            (PatternKind::ForeignKey, true) => "{table}_{columns}_fkey",
+            (PatternKind::Check, true) => "{table}_{columns}_check",
+            (PatternKind::Index | PatternKind::UniqueIndex, false) => "idx_{table}_{columns}",
+            (PatternKind::PrimaryKey, false) => "pk_{table}",
+            (PatternKind::Unique, false) => "uq_{table}_{columns}",
+            (PatternKind::ForeignKey, false) => "fk_{table}_{columns}",
+            (PatternKind::Check, false) => "chk_{table}_{columns}",
         }
     }
 
@@ -528,6 +545,20 @@ impl PatternKind {
         PatternKind::Check,
     ];
 }
+
+/// The kinds of object `case_for` can name.
+pub const CASE_KINDS: &[&str] = &[
+    "schema",
+    "table",
+    "column",
+    "view",
+    "index",
+    "constraint",
+    "type",
+    "function",
+    "sequence",
+    "trigger",
+];
 
 /// The other databases a schema may have to run on, for `target_dialects`.
 pub const TARGETS: &[&str] = &["postgres", "mysql", "sqlite", "mssql", "oracle"];
@@ -550,6 +581,9 @@ pub struct Naming {
     /// Case of new identifiers (`identifier-case`).
     #[serde(default)]
     pub case: Case,
+    /// A different case for some kinds of object (`table: PascalCase`).
+    #[serde(default)]
+    pub case_for: BTreeMap<String, Case>,
     /// What joins several columns in `{columns}` and `{ref_columns}`.
     #[serde(default = "underscore")]
     pub separator: String,
@@ -602,6 +636,7 @@ impl Default for Naming {
     fn default() -> Self {
         Naming {
             case: Case::default(),
+            case_for: BTreeMap::new(),
             separator: underscore(),
             index: None,
             unique_index: None,
@@ -633,11 +668,16 @@ impl Naming {
         Pattern::parse(text, kind.slots()).ok()
     }
 
-    /// The pattern to suggest names from: the configured one, or the names
-    /// Postgres generates.
-    pub fn pattern_or_default(&self, kind: PatternKind) -> Option<Pattern> {
+    /// The pattern to suggest names from: the configured one, or
+    /// `PatternKind::default_pattern`.
+    pub fn pattern_or_default(&self, kind: PatternKind, postgres: bool) -> Option<Pattern> {
         self.pattern(kind)
-            .or_else(|| Pattern::parse(kind.default_pattern(), kind.slots()).ok())
+            .or_else(|| Pattern::parse(kind.default_pattern(postgres), kind.slots()).ok())
+    }
+
+    /// The case for one kind of object (one of `CASE_KINDS`).
+    pub fn case_of(&self, kind: &str) -> Case {
+        self.case_for.get(kind).copied().unwrap_or(self.case)
     }
 
     /// `timestamp_skew` in seconds.
@@ -684,6 +724,19 @@ impl Naming {
                     if let Some(s) = super::suggest(bad, &candidates) {
                         err = err.with_help(format!("did you mean `{s}`?"));
                     }
+                }
+                return Err(err);
+            }
+        }
+        for kind in self.case_for.keys() {
+            if !CASE_KINDS.contains(&kind.as_str()) {
+                let line = line_of(kind);
+                let mut err = Error::new(format!(
+                    "{origin}:{line}: naming.case_for: unknown kind `{kind}`; expected one of {}",
+                    CASE_KINDS.join(", ")
+                ));
+                if let Some(s) = super::suggest(kind, CASE_KINDS) {
+                    err = err.with_help(format!("did you mean `{s}`?"));
                 }
                 return Err(err);
             }

@@ -42,6 +42,21 @@ pub static RULES: &[Rule] = &[
     rule!("syntax-error", syntax::syntax_error::check),
     rule!("empty-migration", syntax::empty_migration::check),
     rule!("migration-filename", naming::migration_filename::check),
+    rule!("identifier-case", naming::identifier_case::check),
+    rule!("index-name", naming::index_name::check),
+    rule!("constraint-name", naming::constraint_name::check),
+    rule!(
+        "explicit-constraint-name",
+        naming::explicit_constraint_name::check
+    ),
+    rule!("identifier-length", naming::identifier_length::check),
+    rule!("reserved-word", naming::reserved_word::check),
+    rule!("table-name-plural", naming::table_name_plural::check),
+    rule!("table-name-singular", naming::table_name_singular::check),
+    rule!(
+        "column-name-forbidden",
+        naming::column_name_forbidden::check
+    ),
     rule!("missing-down", reversibility::missing_down::check),
     rule!("duplicate-version", ordering::duplicate_version::check),
     rule!("version-order", ordering::version_order::check),

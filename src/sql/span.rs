@@ -24,8 +24,7 @@ pub fn ident_span(file_text: &str, statement: &Statement, ident: &Ident) -> Rang
             return start..end;
         }
     }
-    find_ident(file_text, statement, ident)
-        .unwrap_or(statement.span.start..statement.span.start)
+    find_ident(file_text, statement, ident).unwrap_or(statement.span.start..statement.span.start)
 }
 
 /// The byte offset in the file where a syntax node of `statement` starts,
@@ -57,16 +56,14 @@ fn location_offset(file_text: &str, statement: &Statement, at: Location) -> Opti
 
 fn find_ident(file_text: &str, statement: &Statement, ident: &Ident) -> Option<Range<usize>> {
     let words = words(file_text, statement.span.clone());
-    words
-        .into_iter()
-        .find(|w| {
-            let text = &file_text[w.clone()];
-            let bare = text.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']'));
-            match ident.quote_style {
-                Some(_) => bare == ident.value && text.len() > bare.len(),
-                None => bare.eq_ignore_ascii_case(&ident.value),
-            }
-        })
+    words.into_iter().find(|w| {
+        let text = &file_text[w.clone()];
+        let bare = text.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']'));
+        match ident.quote_style {
+            Some(_) => bare == ident.value && text.len() > bare.len(),
+            None => bare.eq_ignore_ascii_case(&ident.value),
+        }
+    })
 }
 
 /// The span of a run of keywords (`["PRIMARY", "KEY"]`) in `range` of the
@@ -82,12 +79,12 @@ pub fn find_keywords(
         return None;
     }
     let words = words(file_text, range);
-    let runs = words.windows(keywords.len()).filter(|run| {
+    let mut runs = words.windows(keywords.len()).filter(|run| {
         run.iter()
             .zip(keywords)
             .all(|(w, k)| file_text[w.clone()].eq_ignore_ascii_case(k))
     });
-    let run = if last { runs.last() } else { runs.into_iter().next() }?;
+    let run = if last { runs.next_back() } else { runs.next() }?;
     Some(run[0].start..run[run.len() - 1].end)
 }
 
@@ -167,7 +164,8 @@ mod tests {
 
     #[test]
     fn identifier_span_is_exact_across_lines_crlf_and_multibyte_text() {
-        let sql = "-- índice único\r\nCREATE TABLE t (a int);\r\nCREATE INDEX\r\n  \"Idx_T_A\" ON t (a);";
+        let sql =
+            "-- índice único\r\nCREATE TABLE t (a int);\r\nCREATE INDEX\r\n  \"Idx_T_A\" ON t (a);";
         let (text, _) = first_index_name(sql, 7);
         assert_eq!(text, "\"Idx_T_A\"");
         let (text, span) = first_index_name("CREATE INDEX idx_t_a ON t (a);", 0);
@@ -177,7 +175,8 @@ mod tests {
 
     #[test]
     fn keywords_are_found_outside_strings_and_comments() {
-        let sql = "CREATE TABLE t (a text DEFAULT 'primary key' /* primary key */, PRIMARY  KEY (a))";
+        let sql =
+            "CREATE TABLE t (a text DEFAULT 'primary key' /* primary key */, PRIMARY  KEY (a))";
         let found = find_keywords(sql, 0..sql.len(), &["PRIMARY", "KEY"], false).unwrap();
         assert_eq!(&sql[found], "PRIMARY  KEY");
     }
