@@ -848,6 +848,41 @@ mod tests {
     }
 
     #[test]
+    fn default_patterns_parse_for_every_kind() {
+        for kind in PatternKind::ALL {
+            for postgres in [true, false] {
+                assert!(
+                    Pattern::parse(kind.default_pattern(postgres), kind.slots()).is_ok(),
+                    "{kind:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn naming_section_is_validated_with_lines_and_suggestions() {
+        let parse = |text: &str| crate::config::Config::parse(text, ".sqlgate.yml");
+        let err = parse("naming:\n  case_for:\n    tables: PascalCase\n").unwrap_err();
+        assert!(
+            err.message.starts_with(".sqlgate.yml:3:"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.help.as_deref(), Some("did you mean `table`?"));
+        let err = parse("naming:\n  case: snakecase\n").unwrap_err();
+        assert_eq!(err.help.as_deref(), Some("did you mean `snake_case`?"));
+        let err = parse("naming:\n  timestamp_skew: soon\n").unwrap_err();
+        assert!(err.message.contains("not a duration"), "{}", err.message);
+        let err = parse("naming:\n  target_dialects: [mysqll]\n").unwrap_err();
+        assert_eq!(err.help.as_deref(), Some("did you mean `mysql`?"));
+        let err = parse("naming:\n  forbidden_columns:\n    - { regex: \"(\" }\n").unwrap_err();
+        assert!(err.message.contains("forbidden_columns"), "{}", err.message);
+        let ok = parse("naming:\n  migration_description: auto\n  case: UPPER\n").unwrap();
+        assert_eq!(ok.naming.case, Case::Upper);
+        assert_eq!(ok.naming.migration_description, DescriptionCase::Auto);
+    }
+
+    #[test]
     fn durations_parse() {
         assert_eq!(parse_duration("1d"), Some(86_400));
         assert_eq!(parse_duration("30m"), Some(1_800));

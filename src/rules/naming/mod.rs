@@ -852,8 +852,16 @@ pub(crate) fn table_number_findings(
 ) -> Vec<crate::finding::Finding> {
     let mut out = Vec::new();
     for name in new_names(ctx).into_iter().filter(|n| n.kind == Kind::Table) {
+        // The last word made of letters: `invoices_2024`, `order_items_v2`
+        // are partitions and versions of `invoices` and `order_items`.
         let words = crate::config::naming::split_words(&name.stored);
-        let Some(last) = words.last() else { continue };
+        let Some(last) = words
+            .iter()
+            .rev()
+            .find(|w| w.chars().all(char::is_alphabetic))
+        else {
+            continue;
+        };
         let word = last.to_lowercase();
         if fits(&word) {
             continue;
