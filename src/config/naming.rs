@@ -457,21 +457,53 @@ impl Pattern {
     /// case. `{name}` and unknown values match any text; with `loose`, so do
     /// `{columns}` and `{ref_columns}` (for names that had to be shortened).
     pub fn matches(&self, name: &str, values: &Values, loose: bool) -> bool {
-        let mut source = String::from("(?is)^");
+        // Literal text (lower-cased) or `None` for "one or more characters".
+        let mut tokens: Vec<Option<Vec<char>>> = Vec::new();
+        let lower = |t: &str| Some(t.to_lowercase().chars().collect::<Vec<char>>());
         for p in &self.pieces {
-            match p {
-                Piece::Text(t) => source.push_str(&regex::escape(t)),
-                Piece::Slot(Slot::Name) => source.push_str(".+"),
-                Piece::Slot(Slot::Columns | Slot::RefColumns) if loose => source.push_str(".+"),
-                Piece::Slot(s) => match values.get(*s) {
-                    Some(v) => source.push_str(&regex::escape(v)),
-                    None => source.push_str(".+"),
-                },
+            let token = match p {
+                Piece::Text(t) => lower(t),
+                Piece::Slot(Slot::Name) => None,
+                Piece::Slot(Slot::Columns | Slot::RefColumns) if loose => None,
+                Piece::Slot(s) => values.get(*s).and_then(lower),
+            };
+            tokens.push(token);
+        }
+        let name: Vec<char> = name.to_lowercase().chars().collect();
+        wildcard_match(&tokens, &name)
+    }
+}
+
+/// Whether `name` is the concatenation of the tokens, where a `None` token
+/// stands for one or more characters. Dynamic programming over positions,
+/// so that no pattern can make it slow.
+fn wildcard_match(tokens: &[Option<Vec<char>>], name: &[char]) -> bool {
+    // reachable[i]: the tokens so far can end at position i of the name.
+    let mut reachable = vec![false; name.len() + 1];
+    reachable[0] = true;
+    for token in tokens {
+        let mut next = vec![false; name.len() + 1];
+        match token {
+            Some(text) => {
+                for i in (0..=name.len()).filter(|&i| reachable[i]) {
+                    if name[i..].starts_with(text) {
+                        next[i + text.len()] = true;
+                    }
+                }
+            }
+            None => {
+                let mut seen = false;
+                for i in 0..=name.len() {
+                    if seen {
+                        next[i] = true;
+                    }
+                    seen |= reachable[i];
+                }
             }
         }
-        source.push('$');
-        Regex::new(&source).is_ok_and(|r| r.is_match(name))
+        reachable = next;
     }
+    reachable[name.len()]
 }
 
 /// The kinds of object a name pattern can be configured for.

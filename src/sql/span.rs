@@ -33,25 +33,28 @@ pub fn node_start<T: Spanned>(file_text: &str, statement: &Statement, node: &T) 
     location_offset(file_text, statement, node.span().start)
 }
 
-/// The byte offset in the file of a parser position in `statement`.
+/// The byte offset in the file of a parser position in `statement`: lines
+/// end at `\n`, columns count characters (as sqlparser's tokenizer does).
 fn location_offset(file_text: &str, statement: &Statement, at: Location) -> Option<usize> {
     if at.line == 0 || at.column == 0 {
         return None;
     }
     let text = file_text.get(statement.span.clone())?;
-    let (mut line, mut column) = (1u64, 1u64);
-    for (i, c) in text.char_indices() {
-        if line == at.line && column == at.column {
-            return Some(statement.span.start + i);
-        }
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
-    }
-    (line == at.line && column == at.column).then_some(statement.span.end)
+    let line_start = if at.line == 1 {
+        0
+    } else {
+        let skip = usize::try_from(at.line - 2).ok()?;
+        text.match_indices('\n').nth(skip)?.0 + 1
+    };
+    let line = &text[line_start..];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let column = usize::try_from(at.column - 1).ok()?;
+    let within = match line.char_indices().nth(column) {
+        Some((i, _)) => i,
+        None if line.chars().count() == column => line.len(),
+        None => return None,
+    };
+    Some(statement.span.start + line_start + within)
 }
 
 fn find_ident(file_text: &str, statement: &Statement, ident: &Ident) -> Option<Range<usize>> {
@@ -94,7 +97,7 @@ fn words(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     let end = range.end.min(text.len());
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut i = range.start.min(end);
+    let mut i = crate::finding::floor_char_boundary(text, range.start.min(end));
     let until = |from: usize, needle: &str| {
         text.get(from..end)
             .and_then(|rest| rest.find(needle))
@@ -128,7 +131,11 @@ fn words(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
             let stop = until(i + 1, close);
             out.push(i..stop);
             i = stop;
-        } else if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
+        } else if text[i..end]
+            .chars()
+            .next()
+            .is_some_and(|ch| ch.is_alphabetic() || ch == '_')
+        {
             let stop = text[i..end]
                 .find(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '$'))
                 .map_or(end, |at| i + at);
@@ -171,6 +178,14 @@ mod tests {
         let (text, span) = first_index_name("CREATE INDEX idx_t_a ON t (a);", 0);
         assert_eq!(text, "idx_t_a");
         assert_eq!(span, 13..20);
+    }
+
+    #[test]
+    fn words_skip_any_character_that_is_not_part_of_a_name() {
+        let sql = "CREATE TABLE \u{a0}t\u{2026} (größe int, \"x\" int) -- fin…";
+        let found = find_keywords(sql, 0..sql.len(), &["größe"], false).unwrap();
+        assert_eq!(&sql[found], "größe");
+        assert!(find_keywords(sql, 3..sql.len(), &["fin"], false).is_none());
     }
 
     #[test]

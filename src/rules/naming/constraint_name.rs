@@ -6,13 +6,14 @@
 
 use crate::config::naming::PatternKind;
 use crate::finding::Finding;
-use crate::rules::naming::pattern_findings;
+use crate::rules::naming::{new_keys, pattern_findings};
 use crate::rules::Context;
 
 /// Reports named constraints that break their pattern.
 pub fn check(ctx: &Context) -> Vec<Finding> {
     pattern_findings(
         ctx,
+        &new_keys(ctx),
         "constraint-name",
         &[
             PatternKind::PrimaryKey,

@@ -37,8 +37,12 @@ fn problem(name: &NewName, case: Case, postgres: bool) -> Option<(String, String
     let written = &name.written;
     let folded = postgres && !name.quoted() && *written != name.stored;
     let all_upper = !written.chars().any(char::is_lowercase);
+    let mixed_and_folded = folded && !all_upper;
+    if !mixed_and_folded && case.matches(&name.stored) {
+        return None;
+    }
     let suggestion = case.convert(written);
-    if folded && !all_upper {
+    if mixed_and_folded {
         let capitals = matches!(case, Case::Camel | Case::Pascal | Case::Upper | Case::Words);
         let help = if capitals {
             format!("quote it (\"{suggestion}\") so that Postgres keeps its case")
@@ -53,9 +57,6 @@ fn problem(name: &NewName, case: Case, postgres: bool) -> Option<(String, String
             ),
             help,
         ));
-    }
-    if case.matches(&name.stored) {
-        return None;
     }
     if folded {
         return Some((

@@ -11,9 +11,10 @@ use crate::rules::Context;
 /// Reports badly named and unnamed new indexes.
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let kinds = [PatternKind::Index, PatternKind::UniqueIndex];
-    let mut out = pattern_findings(ctx, "index-name", &kinds);
+    let keys = new_keys(ctx);
+    let mut out = pattern_findings(ctx, &keys, "index-name", &kinds);
     let naming = &ctx.config.naming;
-    for key in new_keys(ctx) {
+    for key in keys {
         if !kinds.contains(&key.kind) || key.name.is_some() {
             continue;
         }

@@ -5,6 +5,8 @@
 //! timestamp among integers sorts after every future integer), a timestamp
 //! version that is not a valid date or lies in the future.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::config::naming::{Case, DescriptionCase};
 use crate::finding::{Finding, Location};
 use crate::layout::Layout;
@@ -19,7 +21,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     let now = now_secs();
     for dir in &ctx.dirs {
         strays(ctx, dir, &mut out);
-        let named: Vec<usize> = dir
+        let named: HashSet<usize> = dir
             .changes
             .iter()
             .filter(|c| {
@@ -30,14 +32,17 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             })
             .filter_map(|c| c.head)
             .collect();
-        for &index in &named {
+        let versions = Versions::new(dir, &named);
+        let mut named: Vec<usize> = named.into_iter().collect();
+        named.sort_unstable();
+        for index in named {
             let migration = &dir.head.migrations[index];
             if let Some(f) = description(ctx, &dir.head, migration) {
                 out.push(f);
             }
             if let Some(f) = timestamp(ctx, migration, now) {
                 out.push(f);
-            } else if let Some(f) = scheme(dir, &named, index) {
+            } else if let Some(f) = scheme(dir, &versions, index) {
                 out.push(f);
             }
         }
@@ -179,35 +184,62 @@ impl Scheme {
     }
 }
 
+/// The versioned migrations of a directory in order, for comparing
+/// version schemes; computed once per directory.
+struct Versions<'a> {
+    /// (index in the head Plan, migration), in version order.
+    versioned: Vec<(usize, &'a Migration)>,
+    /// Position in `versioned` of a head Plan index.
+    position: HashMap<usize, usize>,
+    /// The latest migration the change did not add or rename.
+    latest_existing: Option<&'a Migration>,
+}
+
+impl<'a> Versions<'a> {
+    fn new(dir: &'a DirView, named: &HashSet<usize>) -> Self {
+        let versioned: Vec<(usize, &Migration)> = dir
+            .head
+            .migrations
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.kind == MigrationKind::Versioned && m.version.is_some())
+            .collect();
+        let position = versioned
+            .iter()
+            .enumerate()
+            .map(|(at, (i, _))| (*i, at))
+            .collect();
+        let latest_existing = versioned
+            .iter()
+            .rev()
+            .find(|(i, _)| !named.contains(i))
+            .map(|(_, m)| *m);
+        Versions {
+            versioned,
+            position,
+            latest_existing,
+        }
+    }
+}
+
 /// The version scheme differs from the directory's.
-fn scheme(dir: &DirView, named: &[usize], index: usize) -> Option<Finding> {
+fn scheme(dir: &DirView, versions: &Versions, index: usize) -> Option<Finding> {
     let migration = &dir.head.migrations[index];
     let version = migration.version.as_ref()?;
     if migration.kind != MigrationKind::Versioned {
         return None;
     }
-    let versioned: Vec<(usize, &Migration)> = dir
-        .head
-        .migrations
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.kind == MigrationKind::Versioned && m.version.is_some())
-        .collect();
-    let existing: Vec<&(usize, &Migration)> = versioned
-        .iter()
-        .filter(|(i, _)| !named.contains(i))
-        .collect();
     // Compared with the latest migration the target already has, so that a
     // directory that once switched schemes follows its current one; without
     // history, with the migration just before it (or after, for the first).
-    let reference = match existing.last() {
-        Some((_, m)) => *m,
+    let reference = match versions.latest_existing {
+        Some(m) => m,
         None => {
-            let at = versioned.iter().position(|(i, _)| *i == index)?;
+            let at = *versions.position.get(&index)?;
             let neighbour = at
                 .checked_sub(1)
-                .or((at + 1 < versioned.len()).then_some(at + 1))?;
-            versioned[neighbour].1
+                .or((at + 1 < versions.versioned.len()).then_some(at + 1))?;
+            versions.versioned[neighbour].1
         }
     };
     let reference_version = reference.version.as_ref()?;
@@ -218,9 +250,8 @@ fn scheme(dir: &DirView, named: &[usize], index: usize) -> Option<Finding> {
     if mine.fits(&theirs) {
         return None;
     }
-    let latest = existing
-        .last()
-        .map(|(_, m)| *m)
+    let latest = versions
+        .latest_existing
         .unwrap_or(reference)
         .version
         .as_ref()?;

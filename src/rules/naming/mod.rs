@@ -227,30 +227,32 @@ pub(crate) struct NewStatement<'a> {
 pub(crate) fn new_statements<'a>(ctx: &'a Context) -> Vec<NewStatement<'a>> {
     let mut out = Vec::new();
     for dir in &ctx.dirs {
-        for change in &dir.changes {
-            let Some(index) = change.head else { continue };
-            let modified = match change.kind {
-                ChangeKind::Added => false,
-                ChangeKind::Modified => true,
+        let kinds: std::collections::HashMap<usize, &ChangeKind> = dir
+            .changes
+            .iter()
+            .filter_map(|c| c.head.map(|i| (i, &c.kind)))
+            .collect();
+        for script in dir.scripts.iter().filter(|s| s.role == Role::Up) {
+            let modified = match kinds.get(&script.migration) {
+                Some(ChangeKind::Added) => false,
+                Some(ChangeKind::Modified) => true,
                 _ => continue,
             };
-            for script in dir.scripts_of(index).filter(|s| s.role == Role::Up) {
-                let Ok(text) = &script.text else { continue };
-                let base = modified.then(|| dir.base_text(&script.path)).flatten();
-                for statement in &script.parsed.statements {
-                    let Some(ast) = statement.ast() else { continue };
-                    let already = base.is_some_and(|b| {
-                        text.get(statement.span.clone())
-                            .is_some_and(|s| b.contains(s.trim()))
+            let Ok(text) = &script.text else { continue };
+            let base = modified.then(|| dir.base_text(&script.path)).flatten();
+            for statement in &script.parsed.statements {
+                let Some(ast) = statement.ast() else { continue };
+                let already = base.is_some_and(|b| {
+                    text.get(statement.span.clone())
+                        .is_some_and(|s| b.contains(s.trim()))
+                });
+                if !already {
+                    out.push(NewStatement {
+                        path: &script.path,
+                        text,
+                        statement,
+                        ast,
                     });
-                    if !already {
-                        out.push(NewStatement {
-                            path: &script.path,
-                            text,
-                            statement,
-                            ast,
-                        });
-                    }
                 }
             }
         }
@@ -778,22 +780,19 @@ pub(crate) fn limits(config: &Config) -> Vec<Limit> {
     out
 }
 
-/// Whether a name is longer than one of the limits.
-pub(crate) fn too_long(config: &Config, name: &str) -> bool {
-    limits(config).iter().any(|l| l.length(name) > l.max)
-}
-
 /// Findings for named indexes or constraints of the kinds `rule` looks at
 /// whose names do not fit their configured pattern. A kind without a
 /// pattern is not checked.
 pub(crate) fn pattern_findings(
     ctx: &Context,
+    keys: &[KeyDef],
     rule: &str,
     kinds: &[PatternKind],
 ) -> Vec<crate::finding::Finding> {
     let naming = &ctx.config.naming;
+    let limits = limits(ctx.config);
     let mut out = Vec::new();
-    for key in new_keys(ctx) {
+    for key in keys {
         if !kinds.contains(&key.kind) {
             continue;
         }
@@ -806,7 +805,7 @@ pub(crate) fn pattern_findings(
         };
         let values = key.values(&naming.separator);
         let expected = pattern.render(&values);
-        let shortened = too_long(ctx.config, &expected);
+        let shortened = limits.iter().any(|l| l.length(&expected) > l.max);
         if pattern.matches(name, &values, key.expression || shortened) {
             continue;
         }
