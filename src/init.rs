@@ -57,5 +57,8 @@ pub fn render(root: &Path) -> Result<String> {
     out.push_str("\n# Per-rule level: error | warning | off (`sqlgate rules` lists them).\n");
     out.push_str("rules: {}\n");
     out.push_str("#  version-order: error\n#  empty-migration: warning\n");
+    out.push_str("\n# Naming conventions for new objects (README: \"Naming conventions\").\n");
+    out.push_str("# naming:\n#   case: snake_case\n#   index: \"idx_{table}_{columns}\"\n");
+    out.push_str("#   foreign_key: \"fk_{table}_{ref_table}\"\n");
     Ok(out)
 }

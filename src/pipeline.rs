@@ -170,7 +170,13 @@ pub fn check_commits(repo: &Repo, range: &Range, options: &Options) -> Result<Ou
         target: target_files.as_ref(),
         head: &head_files,
     };
-    let (mut outcome, keys) = run(&config, &sides, &range.target_name, false, baseline.is_some())?;
+    let (mut outcome, keys) = run(
+        &config,
+        &sides,
+        &range.target_name,
+        false,
+        baseline.is_some(),
+    )?;
     apply_baseline(&mut outcome, keys, baseline.as_ref());
     Ok(outcome)
 }

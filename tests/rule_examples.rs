@@ -1,14 +1,21 @@
 //! Every example in every `rules/<rule-id>.yaml` runs here: each bad
 //! example must raise its rule and each good one must not.
 
-use sqlgate::config::{Config, MigrationDir};
+use sqlgate::config::{Config, Level, MigrationDir};
 use sqlgate::pipeline::check_sources;
 use sqlgate::rules::{metas, Example};
 use sqlgate::source::MemSource;
 use sqlgate::sql::Dialect;
 
 fn raised(rule: &str, example: &Example) -> Vec<String> {
-    let mut config = Config::default();
+    let mut config = match &example.config {
+        Some(text) => Config::parse(text, &format!("{rule} example config"))
+            .unwrap_or_else(|e| panic!("{rule}: example {:?}: {e}", example.description)),
+        None => Config::default(),
+    };
+    // Examples show what a rule catches when it runs, including rules that
+    // are off by default.
+    config.rules.entry(rule.to_string()).or_insert(Level::Error);
     if let Some(d) = &example.dialect {
         config.dialect =
             Dialect::from_name(d).unwrap_or_else(|| panic!("{rule}: unknown dialect {d}"));

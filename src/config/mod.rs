@@ -4,6 +4,7 @@
 //! parsing or output formats; it receives the config text and findings.
 
 pub mod baseline;
+pub mod naming;
 pub mod suppress;
 
 use std::collections::BTreeMap;
@@ -127,14 +128,7 @@ pub struct Environment {
     pub only: Vec<String>,
 }
 
-/// Patterns for the naming rules.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Naming {
-    /// Index name pattern, for example `idx_{table}_{columns}`.
-    #[serde(default)]
-    pub index: Option<String>,
-}
+pub use naming::Naming;
 
 /// The whole configuration; every key is optional.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -266,6 +260,8 @@ impl Config {
                 }
             }
         }
+        self.naming
+            .validate(origin, &|needle| line_of(text, needle))?;
         let ids = crate::rules::ids();
         for id in self.rules.keys() {
             if !ids.contains(&id.as_str()) {
@@ -290,10 +286,12 @@ impl Config {
         self.baseline.as_deref().unwrap_or(baseline::DEFAULT_PATH)
     }
 
-    /// The level a rule runs at: configured, or its default severity.
+    /// The level a rule runs at: configured, or its default severity (off
+    /// for rules that are off by default).
     pub fn level(&self, rule: &str, default: Severity) -> Level {
         match self.rules.get(rule) {
             Some(level) => *level,
+            None if crate::rules::meta(rule).is_some_and(|m| !m.enabled_by_default) => Level::Off,
             None => match default {
                 Severity::Error => Level::Error,
                 Severity::Warning => Level::Warning,

@@ -398,7 +398,10 @@ pub(crate) fn direct<'e>(
 pub fn may_hold_migration(path: &str) -> bool {
     let name = file_name(path);
     name.ends_with(".sql")
-        || matches!(name, "sqitch.plan" | "atlas.sum" | "metadata.toml" | "migration_lock.toml")
+        || matches!(
+            name,
+            "sqitch.plan" | "atlas.sum" | "metadata.toml" | "migration_lock.toml"
+        )
         || name.to_ascii_lowercase().contains("changelog")
 }
 

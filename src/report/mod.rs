@@ -221,7 +221,7 @@ pub fn rules_table(metas: &[crate::rules::RuleMeta]) -> String {
             "{:id_width$}  {:cat_width$}  {:7}  {}\n",
             m.id,
             m.category,
-            m.severity.name(),
+            m.default_level_name(),
             m.summary
         ));
     }
@@ -234,7 +234,7 @@ pub fn explain(meta: &crate::rules::RuleMeta) -> String {
         "{} ({}, {} by default)\n\n{}\n\n{}\n",
         meta.id,
         meta.category,
-        meta.severity.name(),
+        meta.default_level_name(),
         meta.summary,
         meta.rationale.trim_end()
     );
@@ -250,6 +250,12 @@ pub fn explain(meta: &crate::rules::RuleMeta) -> String {
                 "\n{title}: {}\n",
                 e.description.as_deref().unwrap_or("")
             ));
+            if let Some(config) = &e.config {
+                out.push_str("  with .sqlgate.yml:\n");
+                for line in config.trim_end().lines() {
+                    out.push_str(&format!("    {line}\n"));
+                }
+            }
             if let Some(sql) = &e.sql {
                 for line in sql.trim_end().lines() {
                     out.push_str(&format!("    {line}\n"));

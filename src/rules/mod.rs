@@ -43,6 +43,21 @@ pub static RULES: &[Rule] = &[
     rule!("syntax-error", syntax::syntax_error::check),
     rule!("empty-migration", syntax::empty_migration::check),
     rule!("migration-filename", naming::migration_filename::check),
+    rule!("identifier-case", naming::identifier_case::check),
+    rule!("index-name", naming::index_name::check),
+    rule!("constraint-name", naming::constraint_name::check),
+    rule!(
+        "explicit-constraint-name",
+        naming::explicit_constraint_name::check
+    ),
+    rule!("identifier-length", naming::identifier_length::check),
+    rule!("reserved-word", naming::reserved_word::check),
+    rule!("table-name-plural", naming::table_name_plural::check),
+    rule!("table-name-singular", naming::table_name_singular::check),
+    rule!(
+        "column-name-forbidden",
+        naming::column_name_forbidden::check
+    ),
     rule!("missing-down", reversibility::missing_down::check),
     rule!("duplicate-version", ordering::duplicate_version::check),
     rule!("version-order", ordering::version_order::check),
@@ -137,6 +152,9 @@ pub struct Example {
     /// The dialect, when not postgres.
     #[serde(default)]
     pub dialect: Option<String>,
+    /// A `.sqlgate.yml` for the example (naming patterns, for instance).
+    #[serde(default)]
+    pub config: Option<String>,
 }
 
 /// Bad and good examples.
@@ -161,6 +179,10 @@ pub struct RuleMeta {
     pub category: String,
     /// Severity when the configuration does not say.
     pub severity: Severity,
+    /// False for conventions not every team shares: the rule runs only when
+    /// `rules:` in the configuration gives it a level.
+    #[serde(default = "enabled")]
+    pub enabled_by_default: bool,
     /// One line.
     pub summary: String,
     /// Why it matters.
@@ -179,6 +201,21 @@ pub struct RuleMeta {
     /// Examples, run as tests.
     #[serde(default)]
     pub examples: Examples,
+}
+
+fn enabled() -> bool {
+    true
+}
+
+impl RuleMeta {
+    /// `error`, `warning`, or `off` for rules that are off by default.
+    pub fn default_level_name(&self) -> &'static str {
+        if self.enabled_by_default {
+            self.severity.name()
+        } else {
+            "off"
+        }
+    }
 }
 
 /// Every rule's metadata, parsed once.

@@ -3,6 +3,7 @@
 //! sqlparser; rules read the resulting syntax trees through `sql::ast`.
 //! Must not know git, layouts' file conventions, or output formats.
 
+mod span;
 pub mod split;
 
 use std::ops::Range;
@@ -16,6 +17,7 @@ pub use sqlparser::ast;
 /// the statement's first byte); `Statement::locate` turns one into bytes.
 pub use sqlparser::tokenizer::Span as TreeSpan;
 
+pub use span::{find_keywords, ident_span, node_start};
 use split::{PieceKind, Split};
 
 /// The SQL dialect statements are parsed in.

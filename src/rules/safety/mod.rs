@@ -270,7 +270,11 @@ fn steps(
         })
         .collect();
     let sql_steps: Vec<&Step> = steps.iter().filter(|s| !s.meta).collect();
-    let wrap = match dir.head.layout.transaction(migration, migration.up.slice(text)) {
+    let wrap = match dir
+        .head
+        .layout
+        .transaction(migration, migration.up.slice(text))
+    {
         Transaction::Wrapped => Wrap::Tool,
         Transaction::WrappedUnlessNonTransactional => {
             if !sql_steps.is_empty() && sql_steps.iter().all(|s| s.effects.non_transactional) {

@@ -1,0 +1,84 @@
+//! `identifier-case`: a new table, column, index, constraint, view, type,
+//! schema, function or sequence whose name does not follow the configured
+//! case, including names Postgres would silently fold to lower case and
+//! quoted names that every later query would have to quote.
+
+use crate::config::naming::Case;
+use crate::finding::{Finding, Location};
+use crate::rules::naming::{new_names, NewName};
+use crate::rules::Context;
+use crate::sql::Dialect;
+
+/// Reports each new name that breaks the configured case.
+pub fn check(ctx: &Context) -> Vec<Finding> {
+    let postgres = ctx.config.dialect == Dialect::Postgres;
+    new_names(ctx)
+        .into_iter()
+        .filter_map(|name| {
+            let case = ctx.config.naming.case_of(name.kind.case_key());
+            problem(&name, case, postgres).map(|(message, help)| (name, case, message, help))
+        })
+        .map(|(name, case, message, help)| {
+            Finding::new(
+                "identifier-case",
+                Location::head(&name.path, name.span.clone()),
+                message,
+            )
+            .label(format!("not {case}"))
+            .help(help)
+        })
+        .collect()
+}
+
+fn problem(name: &NewName, case: Case, postgres: bool) -> Option<(String, String)> {
+    if case == Case::Any {
+        return None;
+    }
+    let written = &name.written;
+    let folded = postgres && !name.quoted() && *written != name.stored;
+    let all_upper = !written.chars().any(char::is_lowercase);
+    let mixed_and_folded = folded && !all_upper;
+    if !mixed_and_folded && case.matches(&name.stored) {
+        return None;
+    }
+    let suggestion = case.convert(written);
+    if mixed_and_folded {
+        let capitals = matches!(case, Case::Camel | Case::Pascal | Case::Upper | Case::Words);
+        let help = if capitals {
+            format!("quote it (\"{suggestion}\") so that Postgres keeps its case")
+        } else {
+            format!("name it {suggestion}")
+        };
+        return Some((
+            format!(
+                "{} is written in mixed case; Postgres folds unquoted names to lower case and stores it as {}",
+                name.describe(),
+                name.stored
+            ),
+            help,
+        ));
+    }
+    if folded {
+        return Some((
+            format!(
+                "{} is stored as {}: Postgres folds unquoted names to lower case, which is not {case}",
+                name.describe(),
+                name.stored
+            ),
+            format!("quote it (\"{written}\") or set `naming.case` to the case the schema uses"),
+        ));
+    }
+    if postgres && name.quoted() && name.stored != name.stored.to_lowercase() {
+        return Some((
+            format!(
+                "{} is not {case}; quoted, Postgres keeps its case, so every query will have to quote it",
+                name.describe()
+            ),
+            format!("name it {suggestion}, without quotes"),
+        ));
+    }
+    Some((
+        format!("{} is not {case}", name.describe()),
+        format!("name it {suggestion}"),
+    ))
+}
