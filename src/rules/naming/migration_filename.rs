@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 use crate::config::naming::{Case, DescriptionCase};
 use crate::finding::{Finding, Location};
 use crate::layout::Layout;
-use crate::plan::{ChangeKind, Migration, MigrationKind, Plan};
 use crate::plan::version::{next_version, now_secs, utc_timestamp};
+use crate::plan::{ChangeKind, Migration, MigrationKind, Plan};
 use crate::rules::{Context, DirView};
 
 /// Reports stray files that the change adds (or every stray when linting),
