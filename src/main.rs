@@ -391,44 +391,6 @@ fn print(outcome: &Outcome, output: &Output, style: Style, env: &ci::Env) -> Res
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn colours_follow_the_terminal_no_color_and_ci_unless_forced() {
-        let env = |pairs: &[(&str, &str)]| ci::Env::from_pairs(pairs.iter().copied());
-        assert!(wants_color(ColorChoice::Auto, true, &env(&[])));
-        assert!(!wants_color(ColorChoice::Auto, false, &env(&[])));
-        assert!(!wants_color(
-            ColorChoice::Auto,
-            true,
-            &env(&[("NO_COLOR", "1")])
-        ));
-        assert!(wants_color(
-            ColorChoice::Auto,
-            true,
-            &env(&[("NO_COLOR", "")])
-        ));
-        assert!(!wants_color(
-            ColorChoice::Auto,
-            true,
-            &env(&[("CI", "true")])
-        ));
-        assert!(!wants_color(
-            ColorChoice::Auto,
-            true,
-            &env(&[("GITLAB_CI", "true")])
-        ));
-        assert!(wants_color(
-            ColorChoice::Always,
-            false,
-            &env(&[("CI", "true")])
-        ));
-        assert!(!wants_color(ColorChoice::Never, true, &env(&[])));
-    }
-}
-
 /// What git writes on a hook's stdin; nothing when stdin is a terminal (a
 /// hook started by hand, or by a framework that already read git's input).
 fn hook_input() -> Box<dyn std::io::Read> {
@@ -494,5 +456,43 @@ fn print_hook(hook: Hook, report: &HookReport, style: Style) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_follow_the_terminal_no_color_and_ci_unless_forced() {
+        let env = |pairs: &[(&str, &str)]| ci::Env::from_pairs(pairs.iter().copied());
+        assert!(wants_color(ColorChoice::Auto, true, &env(&[])));
+        assert!(!wants_color(ColorChoice::Auto, false, &env(&[])));
+        assert!(!wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("NO_COLOR", "1")])
+        ));
+        assert!(wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("NO_COLOR", "")])
+        ));
+        assert!(!wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("CI", "true")])
+        ));
+        assert!(!wants_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("GITLAB_CI", "true")])
+        ));
+        assert!(wants_color(
+            ColorChoice::Always,
+            false,
+            &env(&[("CI", "true")])
+        ));
+        assert!(!wants_color(ColorChoice::Never, true, &env(&[])));
     }
 }
