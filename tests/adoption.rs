@@ -65,7 +65,7 @@ fn legacy() -> Repo {
     let repo = Repo::new();
     repo.write(
         ".sqlgate.yml",
-        "dialect: postgres\ntrunk: main\nmigrations:\n  - dir: db/migrations\n    layout: golang-migrate\n",
+        "dialect: postgres\ntrunk: main\nmigrations:\n  - dir: db/migrations\n    layout: golang-migrate\nrules:\n  lock-timeout-missing: off # set on the migration role\n",
     );
     for i in 1..=300 {
         repo.write(&format!("{DIR}/{}.up.sql", name(i)), up(i));
@@ -181,7 +181,7 @@ fn a_missing_down_stays_baselined_until_its_migration_changes() {
     assert_eq!(repo.sqlgate(&["lint", "--format", "json"]).code, 0);
     repo.write(
         &path,
-        format!("{original}CREATE INDEX CONCURRENTLY customers_email_idx ON customers (email);\n"),
+        format!("{original}COMMENT ON TABLE customers IS 'Billing customers';\n"),
     );
     let run = repo.sqlgate(&["lint", "--format", "json"]);
     assert_eq!(run.rules(), vec!["missing-down"]);
@@ -263,7 +263,7 @@ fn since_leaves_older_migrations_out_of_lint() {
     assert_eq!(run.findings().len(), in_range + 1, "{:?}", run.rules());
     repo.write(
         ".sqlgate.yml",
-        "dialect: postgres\nmigrations:\n  - dir: db/migrations\n    layout: golang-migrate\n    since: \"000290\"\n",
+        "dialect: postgres\nmigrations:\n  - dir: db/migrations\n    layout: golang-migrate\n    since: \"000290\"\nrules:\n  lock-timeout-missing: off # set on the migration role\n",
     );
     let run = repo.sqlgate(&["lint", "--format", "json"]);
     assert_eq!(run.findings().len(), in_range + 1, "{:?}", run.rules());
@@ -280,7 +280,7 @@ fn a_custom_baseline_path_is_read_and_written() {
     let repo = legacy();
     repo.write(
         ".sqlgate.yml",
-        "migrations:\n  - dir: db/migrations\n    layout: golang-migrate\nbaseline: ci/sqlgate-baseline.json\n",
+        "migrations:\n  - dir: db/migrations\n    layout: golang-migrate\nbaseline: ci/sqlgate-baseline.json\nrules:\n  lock-timeout-missing: off # set on the migration role\n",
     );
     std::fs::create_dir_all(repo.path().join("ci")).unwrap();
     assert_eq!(repo.sqlgate(&["baseline"]).code, 0);
@@ -319,7 +319,8 @@ fn unused_and_misspelt_suppressions_are_reported() {
     );
     repo.write(
         "db/migrations/0002_add_email.up.sql",
-        "-- sqlgate:ignore sytnax-error the vendor build accepts this\n\
+        "SET lock_timeout = '5s';\n\
+         -- sqlgate:ignore sytnax-error the vendor build accepts this\n\
          ALTER TABLE users ADD COLUMN email text;\n",
     );
     repo.write(
