@@ -126,8 +126,9 @@ pub struct Range {
 
 /// Checks what `range.base..range.head` changes. Returns at once, without
 /// building any Plan, when the change touches neither a migration directory
-/// nor the configuration. A configuration the change modifies must still
-/// parse, so that a broken one never reaches the branch it will be read from.
+/// nor the configuration. A configuration the change breaks is reported by
+/// `config-weakened` at error severity, and the check still runs with the
+/// base's, so a broken one never reaches the branch it will be read from.
 pub fn check_commits(repo: &Repo, range: &Range, options: &Options) -> Result<Outcome> {
     let base_snap = repo.commit_snapshot(range.base);
     let head_snap = repo.commit_snapshot(range.head);
@@ -146,15 +147,6 @@ pub fn check_commits(repo: &Repo, range: &Range, options: &Options) -> Result<Ou
             notes: vec![note],
             ..Outcome::default()
         });
-    }
-    if changed
-        .as_deref()
-        .is_some_and(|c| c.iter().any(|p| p == config::FILE_NAME))
-    {
-        config_in(
-            &head_files,
-            &format!("{}:{}", range.head.short(), config::FILE_NAME),
-        )?;
     }
     let target_snap = range.target.map(|id| repo.commit_snapshot(id));
     let target_files = target_snap.as_ref().map(|s| Files::sharing(s, &base_files));

@@ -384,7 +384,7 @@ fn pr_that_turns_off_version_order_and_adds_an_out_of_order_migration_still_fail
     );
     repo.migration(
         "20240110000000_add_email_index",
-        "CREATE INDEX idx_users_email ON users (email);\n",
+        "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n",
         "DROP INDEX idx_users_email;\n",
     );
     repo.commit("turn the ordering check off and add a late migration");
@@ -432,7 +432,7 @@ fn a_configuration_that_no_longer_parses_is_reported_and_the_check_still_runs() 
     );
     repo.migration(
         "20240110000000_add_email_index",
-        "CREATE INDEX idx_users_email ON users (email);\n",
+        "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n",
         "DROP INDEX idx_users_email;\n",
     );
     repo.commit("typo");

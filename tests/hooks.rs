@@ -23,7 +23,8 @@ fn path_with_sqlgate() -> OsString {
 /// Runs git in `dir` with sqlgate on PATH; does not assert.
 fn git_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new("git");
-    cmd.args(args)
+    common::without_ci(&mut cmd)
+        .args(args)
         .current_dir(dir)
         .env("PATH", path_with_sqlgate())
         .env("NO_COLOR", "1")
@@ -112,7 +113,7 @@ const IN_ORDER: &str = "20240301120000_add_email_index";
 fn add_email_index(repo: &Repo, name: &str) {
     repo.migration(
         name,
-        "CREATE INDEX idx_users_email ON users (email);\n",
+        "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n",
         "DROP INDEX idx_users_email;\n",
     );
 }
@@ -385,7 +386,7 @@ fn install_in_a_linked_worktree_writes_to_the_shared_hooks_dir() {
     let dir = worktree.join("db/migrations");
     std::fs::write(
         dir.join(format!("{OUT_OF_ORDER}.up.sql")),
-        "CREATE INDEX idx_users_email ON users (email);\n",
+        "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n",
     )
     .unwrap();
     std::fs::write(

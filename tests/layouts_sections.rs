@@ -301,7 +301,15 @@ fn goose_timestamp_versions_order_and_edits() {
     let run = repo.check("main");
     let mut rules = run.rules();
     rules.sort();
-    assert_eq!(rules, vec!["applied-migration-modified", "version-order"]);
+    // The edited CREATE TABLE is judged again, serial key and all.
+    assert_eq!(
+        rules,
+        vec![
+            "applied-migration-modified",
+            "prefer-identity",
+            "version-order"
+        ]
+    );
     assert_eq!(run.finding("applied-migration-modified")["line"], 4);
 }
 
@@ -617,7 +625,13 @@ fn init_on_dbmate_and_goose_repositories_works_unchanged() {
         repo.commit("config");
         repo.branch("next");
         repo.write(
-            &format!("{dir}/20990101000000_next.sql"),
+            // Each as its tool's `new` names it: dbmate by timestamp, this
+            // goose project by sequence number.
+            &if layout == "dbmate" {
+                format!("{dir}/20241201090000_next.sql")
+            } else {
+                format!("{dir}/00004_next.sql")
+            },
             if layout == "dbmate" {
                 "-- migrate:up\nCREATE TABLE t (id int);\n-- migrate:down\nDROP TABLE t;\n"
             } else {

@@ -269,6 +269,9 @@ fn postgres_version_decides_whether_a_constant_default_rewrites_the_table() {
 #[test]
 fn lock_timeout_missing_warns_and_set_lock_timeout_silences_it() {
     let repo = Repo::new();
+    // Off by default (many teams set lock_timeout on the migration role);
+    // a team that sets it per migration turns the rule on.
+    repo.write(".sqlgate.yml", "rules:\n  lock-timeout-missing: warning\n");
     repo.migration(
         "20240101090000_create_orders",
         "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
@@ -293,6 +296,27 @@ fn lock_timeout_missing_warns_and_set_lock_timeout_silences_it() {
     );
     repo.commit("with a lock timeout");
     let run = repo.check("main");
+    assert!(run.findings().is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn lock_timeout_missing_is_off_until_configured() {
+    let repo = Repo::new();
+    repo.migration(
+        "20240101090000_create_orders",
+        "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+        "DROP TABLE orders;\n",
+    );
+    repo.commit("orders");
+    repo.branch("feature/note");
+    repo.migration(
+        "20240301120000_orders_note",
+        "ALTER TABLE orders ADD COLUMN note text;\n",
+        "ALTER TABLE orders DROP COLUMN note;\n",
+    );
+    repo.commit("note");
+    let run = repo.check("main");
+    assert_eq!(run.code, 0);
     assert!(run.findings().is_empty(), "{}", run.stdout);
 }
 

@@ -2,6 +2,7 @@
 //! target tip and the head, the Changes between base and head, and the
 //! parsed Scripts of the migrations the change touches.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::config::{Config, MigrationDir};
@@ -77,6 +78,51 @@ impl DirView {
     /// The scripts of one head migration.
     pub fn scripts_of(&self, index: usize) -> impl Iterator<Item = &ScriptView> {
         self.scripts.iter().filter(move |s| s.migration == index)
+    }
+
+    /// The statements of head scripts that the change carries over rather
+    /// than adds: every statement of a renamed or re-versioned migration,
+    /// and those of a modified one that its base version already has. They
+    /// ran wherever the migration ran, so rules about what a statement does
+    /// leave them alone; `applied-migration-modified` speaks for the edit.
+    pub fn carried(&self) -> Vec<(&str, Range<usize>)> {
+        let mut out = Vec::new();
+        for change in &self.changes {
+            let Some(index) = change.head else { continue };
+            let modified = match change.kind {
+                ChangeKind::Added | ChangeKind::Deleted => continue,
+                ChangeKind::Modified => true,
+                ChangeKind::Renamed | ChangeKind::Reversioned { .. } => false,
+            };
+            for script in self.scripts_of(index) {
+                let Ok(text) = &script.text else { continue };
+                let base = if modified {
+                    match self.base_text(&script.path) {
+                        Some(b) => Some(b),
+                        None => continue,
+                    }
+                } else {
+                    None
+                };
+                // Compared word by word, so that line endings and
+                // re-indentation do not make a statement new.
+                let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+                let base = base.map(|b| words(b));
+                for statement in &script.parsed.statements {
+                    let carried = match &base {
+                        None => true,
+                        Some(b) => text.get(statement.span.clone()).is_some_and(|s| {
+                            let s = words(s);
+                            !s.is_empty() && b.contains(&s)
+                        }),
+                    };
+                    if carried {
+                        out.push((script.path.as_str(), statement.span.clone()));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The text of a base file that changed, when loaded.

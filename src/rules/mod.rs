@@ -258,15 +258,32 @@ pub fn checked(config: &crate::config::Config, id: &str, lint: bool) -> bool {
     config.level(id, meta.severity) != crate::config::Level::Off && !(lint && meta.range_only)
 }
 
-/// Runs every rule the configuration does not turn off.
+/// Runs every rule the configuration does not turn off. Safety rules judge
+/// what a change adds: a finding on a statement the change only carries
+/// over (see `DirView::carried`) is dropped.
 pub fn run(ctx: &Context) -> Vec<Finding> {
+    let carried: Vec<(&str, std::ops::Range<usize>)> =
+        ctx.dirs.iter().flat_map(|d| d.carried()).collect();
+    let is_carried = |f: &Finding| {
+        f.location.side == crate::finding::Side::Head
+            && carried.iter().any(|(path, span)| {
+                *path == f.location.path
+                    && span.start <= f.location.span.start
+                    && f.location.span.end <= span.end
+            })
+    };
     let mut findings = Vec::new();
     for rule in RULES {
         let default = default_severity(rule.id).unwrap_or(Severity::Error);
         if ctx.config.level(rule.id, default) == crate::config::Level::Off {
             continue;
         }
-        findings.extend((rule.check)(ctx));
+        let safety = meta(rule.id).is_some_and(|m| m.category == "safety");
+        findings.extend(
+            (rule.check)(ctx)
+                .into_iter()
+                .filter(|f| !(safety && is_carried(f))),
+        );
     }
     findings
 }

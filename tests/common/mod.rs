@@ -47,8 +47,50 @@ impl Run {
     }
 }
 
+/// What CI services set and sqlgate reads: removed from every command the
+/// tests run, so that the CI running this suite does not change what it
+/// checks.
+pub const CI_VARS: &[&str] = &[
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_BASE_REF",
+    "GITHUB_HEAD_REF",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_WORKSPACE",
+    "GITLAB_CI",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+    "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
+    "CI_COMMIT_BEFORE_SHA",
+    "HARNESS_BUILD_ID",
+    "HARNESS_PIPELINE_ID",
+    "HARNESS_ACCOUNT_ID",
+    "DRONE",
+    "DRONE_TARGET_BRANCH",
+    "BITBUCKET_BUILD_NUMBER",
+    "BITBUCKET_PR_ID",
+    "BITBUCKET_PR_DESTINATION_BRANCH",
+    "TF_BUILD",
+    "BUILD_REASON",
+    "SYSTEM_PULLREQUEST_TARGETBRANCH",
+    "JENKINS_URL",
+    "JENKINS_HOME",
+    "CHANGE_ID",
+    "CHANGE_TARGET",
+];
+
+/// Removes the CI variables from a command's environment.
+pub fn without_ci(cmd: &mut Command) -> &mut Command {
+    for var in CI_VARS {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 pub fn git_in(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
+    let out = without_ci(&mut Command::new("git"))
         .args(args)
         .current_dir(dir)
         .env("GIT_AUTHOR_DATE", "2024-03-01T12:00:00Z")
@@ -69,7 +111,7 @@ pub fn sqlgate_bin() -> &'static str {
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out: Output = Command::new(sqlgate_bin())
+    let out: Output = without_ci(&mut Command::new(sqlgate_bin()))
         .args(args)
         .current_dir(dir)
         .env_remove("GIT_DIR")

@@ -12,8 +12,24 @@ use crate::sql::Dialect;
 /// Reports each new name that breaks the configured case.
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let postgres = ctx.config.dialect == Dialect::Postgres;
+    // Prisma writes the SQL from schema.prisma and quotes every name as the
+    // model or field is spelled there ("User", "createdAt"): the names are
+    // chosen, and renamed with @@map / @map, in the schema, not in SQL.
+    let prisma_dirs: Vec<String> = ctx
+        .dirs
+        .iter()
+        .filter(|d| d.head.layout == crate::layout::Layout::Prisma)
+        .map(|d| format!("{}/", d.config.dir.trim_end_matches('/')))
+        .collect();
+    let generated = |name: &NewName| {
+        name.quoted()
+            && prisma_dirs
+                .iter()
+                .any(|dir| dir == "/" || name.path.starts_with(dir.as_str()))
+    };
     new_names(ctx)
         .into_iter()
+        .filter(|name| !generated(name))
         .filter_map(|name| {
             let case = ctx.config.naming.case_of(name.kind.case_key());
             problem(&name, case, postgres).map(|(message, help)| (name, case, message, help))

@@ -120,7 +120,12 @@ fn description(ctx: &Context, plan: &Plan, migration: &Migration) -> Option<Find
         DescriptionCase::Auto if plan.layout == Layout::Flyway => Case::Words,
         DescriptionCase::Auto => Case::Snake,
     };
-    let desc = &migration.description;
+    // sqlx records the description with spaces for underscores; the file
+    // name is what the convention is about.
+    let desc = &match plan.layout {
+        Layout::Sqlx => migration.description.replace(' ', "_"),
+        _ => migration.description.clone(),
+    };
     if desc.is_empty() || case.matches(desc) {
         return None;
     }
@@ -166,6 +171,18 @@ enum Scheme {
 
 impl Scheme {
     fn of(raw: &str) -> Scheme {
+        // Diesel 2.1 and later add `-0000` to the timestamp of the folder
+        // names it generates; a directory holds both forms after an upgrade.
+        let raw = match raw.get(..14) {
+            Some(stamp)
+                if raw.len() == 18
+                    && raw.bytes().all(|b| b.is_ascii_digit())
+                    && parse_timestamp(stamp).is_some() =>
+            {
+                stamp
+            }
+            _ => raw,
+        };
         if parse_timestamp(raw).is_some() {
             return Scheme::Timestamp(
                 raw.chars()
@@ -269,6 +286,12 @@ fn scheme(dir: &DirView, versions: &Versions, index: usize) -> Option<Finding> {
         }
     };
     let reference_version = reference.version.as_ref()?;
+    // A version of zeros is a tool's own first migration (Diesel's
+    // `00000000000000_diesel_initial_setup`), not a scheme to follow.
+    let zeros = |v: &str| v.bytes().all(|b| b == b'0');
+    if zeros(version.as_str()) || zeros(reference_version.as_str()) {
+        return None;
+    }
     let (mine, theirs) = (
         Scheme::of(version.as_str()),
         Scheme::of(reference_version.as_str()),

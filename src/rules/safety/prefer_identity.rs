@@ -13,6 +13,11 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         return out;
     }
     for scan in scans(ctx) {
+        // Prisma writes `autoincrement()` as serial and has no way to ask
+        // for an identity column: the advice could not be followed.
+        if scan.dir.head.layout == crate::layout::Layout::Prisma {
+            continue;
+        }
         for d in declared(&scan) {
             let Some(serial) = serial_name(d.data_type) else {
                 continue;
