@@ -1246,3 +1246,34 @@ fn deleted_and_reversioned_migrations_are_seen_in_folder_and_rust_layouts() {
             .contains("was deleted"));
     }
 }
+
+#[test]
+fn diesel_first_migration_after_the_initial_setup_follows_no_zero_scheme() {
+    let repo = Repo::new();
+    repo.write(
+        "diesel.toml",
+        "[migrations_directory]\ndir = \"migrations\"\n",
+    );
+    repo.write(
+        "migrations/00000000000000_diesel_initial_setup/up.sql",
+        DIESEL_SETUP_UP,
+    );
+    repo.write(
+        "migrations/00000000000000_diesel_initial_setup/down.sql",
+        "DROP FUNCTION IF EXISTS diesel_manage_updated_at(_tbl regclass);\nDROP FUNCTION IF EXISTS diesel_set_updated_at();\n",
+    );
+    repo.commit("diesel setup");
+    repo.branch("users");
+    repo.write(
+        "migrations/2024-06-02-160018-0000_create_users/up.sql",
+        "CREATE TABLE users (\n    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    name TEXT NOT NULL\n);\n",
+    );
+    repo.write(
+        "migrations/2024-06-02-160018-0000_create_users/down.sql",
+        "DROP TABLE users;\n",
+    );
+    repo.commit("users");
+    let run = repo.check("main");
+    assert!(run.findings().is_empty(), "{}", run.stdout);
+    assert_eq!(run.code, 0);
+}
