@@ -527,6 +527,9 @@ fn run(
 ) -> Result<(Outcome, Vec<Key>)> {
     let mut notes = Vec::new();
     let dirs = migration_dirs(config, sides, &mut notes)?;
+    if lint && !want_keys {
+        return lint_in_batches(config, sides, dirs, target_name, notes);
+    }
     let mut views = Vec::new();
     for (dir, layout) in dirs {
         views.push(dir_view(dir, layout, sides, config.dialect, lint)?);
@@ -546,7 +549,120 @@ fn run(
         shared: Default::default(),
     };
     let findings = rules::run(&ctx);
-    let directives: Vec<Suppression> = suppressions.clone();
+    let (findings, directives) = (findings, suppressions);
+    let outcome = finish(
+        config, sides, lint, findings, directives, checked, files, notes,
+    );
+    let keys = if want_keys {
+        keys_of(&outcome.findings, &ctx.dirs)
+    } else {
+        Vec::new()
+    };
+    // The Plans can hold tens of thousands of values and the process ends
+    // right after the report: freeing them one by one only costs time.
+    std::mem::forget(ctx);
+    Ok((outcome, keys))
+}
+
+/// How many migrations a lint parses and checks at a time.
+const LINT_BATCH: usize = 128;
+
+/// `lint` of a directory, a batch of migrations at a time: every migration
+/// counts as new and nothing carries over between files, so the syntax
+/// trees of one batch are dropped before the next is parsed, which keeps
+/// the memory of a lint of thousands of files to that of a few batches.
+/// Each batch sees the whole Plan (ordering and naming rules compare with
+/// every migration) and its own scripts; a finding about the Plan is raised
+/// by every batch and kept once, and suppressions apply to all findings at
+/// the end, wherever they were read.
+fn lint_in_batches(
+    config: &Config,
+    sides: &Sides,
+    dirs: Vec<(MigrationDir, Layout)>,
+    target_name: &str,
+    notes: Vec<String>,
+) -> Result<(Outcome, Vec<Key>)> {
+    let mut batches: Vec<(DirView, Vec<Pending>)> = Vec::new();
+    let mut checked = 0;
+    for (dir, layout) in dirs {
+        let (view, pending) = dir_view_unparsed(dir, layout, sides, true)?;
+        checked += view.fresh().count();
+        let mut groups: Vec<Vec<Pending>> = Vec::new();
+        let mut last = None;
+        for p in pending {
+            // The scripts of one migration stay in one batch.
+            let same = last == Some(p.0);
+            last = Some(p.0);
+            match groups.last_mut() {
+                Some(g) if same || g.len() < LINT_BATCH => g.push(p),
+                _ => groups.push(vec![p]),
+            }
+        }
+        if groups.is_empty() {
+            groups.push(Vec::new());
+        }
+        for group in groups {
+            batches.push((view.clone(), group));
+        }
+    }
+    let results: Vec<(Vec<Finding>, Vec<Suppression>, Vec<String>)> = batches
+        .into_par_iter()
+        .map(|(mut view, pending)| {
+            view.scripts = pending
+                .into_iter()
+                .map(|p| parse_one(p, config.dialect))
+                .collect();
+            let suppressions = collect_suppressions(std::slice::from_ref(&view));
+            let files = view.scripts.iter().map(|s| s.path.clone()).collect();
+            let ctx = Context {
+                config,
+                dirs: vec![view],
+                target_name: target_name.to_string(),
+                lint: true,
+                config_change: None,
+                shared: Default::default(),
+            };
+            (rules::run(&ctx), suppressions, files)
+        })
+        .collect();
+    let mut findings = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut directives: Vec<Suppression> = Vec::new();
+    let mut files = Vec::new();
+    for (batch_findings, suppressions, batch_files) in results {
+        for f in batch_findings {
+            let key = (
+                f.rule.clone(),
+                f.location.path.clone(),
+                f.location.span.start,
+                f.location.span.end,
+                f.message.clone(),
+            );
+            if seen.insert(key) {
+                findings.push(f);
+            }
+        }
+        directives.extend(suppressions);
+        files.extend(batch_files);
+    }
+    let outcome = finish(
+        config, sides, true, findings, directives, checked, files, notes,
+    );
+    Ok((outcome, Vec::new()))
+}
+
+/// Suppressions, levels, order, and the texts findings point at.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    config: &Config,
+    sides: &Sides,
+    lint: bool,
+    findings: Vec<Finding>,
+    directives: Vec<Suppression>,
+    checked: usize,
+    files: Vec<String>,
+    notes: Vec<String>,
+) -> Outcome {
     let checked_rule = |id: &str| rules::checked(config, id, lint);
     let (findings, used) = suppress::apply(findings, &directives, &checked_rule);
     let mut findings = config.apply_levels(findings);
@@ -563,20 +679,12 @@ fn run(
             ))
     });
     findings.dedup();
-    let keys = if want_keys {
-        keys_of(&findings, &ctx.dirs)
-    } else {
-        Vec::new()
-    };
-    // The Plans can hold tens of thousands of values and the process ends
-    // right after the report: freeing them one by one only costs time.
-    std::mem::forget(ctx);
     let suppressed_at: Vec<Location> = directives
         .iter()
         .map(|s| Location::head(&s.path, s.comment.clone()))
         .collect();
     let sources = sources_for(&findings, &suppressed_at, sides);
-    let outcome = Outcome {
+    Outcome {
         findings,
         sources,
         notes,
@@ -585,8 +693,7 @@ fn run(
         files,
         rules: rules_run(config),
         baselined: 0,
-    };
-    Ok((outcome, keys))
+    }
 }
 
 /// Each finding's baseline key: its rule, the directory and id of the
@@ -842,8 +949,23 @@ fn dir_view(
     dialect: sql::Dialect,
     lint: bool,
 ) -> Result<DirView> {
+    let (mut view, pending) = dir_view_unparsed(dir, layout, sides, lint)?;
+    view.scripts = parse_all(pending, dialect);
+    Ok(view)
+}
+
+/// A script read but not parsed yet: (migration index, role, script, text).
+type Pending = (usize, Role, plan::Script, Text);
+
+/// A directory's view without its parsed scripts, and the scripts to parse.
+fn dir_view_unparsed(
+    dir: MigrationDir,
+    layout: Layout,
+    sides: &Sides,
+    lint: bool,
+) -> Result<(DirView, Vec<Pending>)> {
     if let Some(view) = unchanged(&dir, layout, sides)? {
-        return Ok(view);
+        return Ok((view, Vec::new()));
     }
     let options = dir.layout_options();
     let head = layout.plan_with(&dir.dir, sides.head, &options)?;
@@ -911,18 +1033,18 @@ fn dir_view(
             pending.push((index, role, script.clone(), text));
         }
     }
-    let scripts = parse_all(pending, dialect);
     let atlas_sum = atlas_sum(&dir.dir, layout, sides, !changes.is_empty() || lint)?;
-    Ok(DirView {
+    let view = DirView {
         config: dir,
         base,
         target,
         head,
         changes,
-        scripts,
+        scripts: Vec::new(),
         base_texts,
         atlas_sum,
-    })
+    };
+    Ok((view, pending))
 }
 
 /// When the base and the head hold the same files with the same blob ids
@@ -992,37 +1114,36 @@ fn atlas_sum(
 
 /// Parses the scripts in parallel; reading them stayed sequential because
 /// a git repository handle cannot be shared between threads.
-fn parse_all(
-    pending: Vec<(usize, Role, plan::Script, Text)>,
-    dialect: sql::Dialect,
-) -> Vec<ScriptView> {
+fn parse_all(pending: Vec<Pending>, dialect: sql::Dialect) -> Vec<ScriptView> {
     pending
         .into_par_iter()
-        .map(|(migration, role, script, text)| {
-            let parsed = match &text {
-                Ok(full) => {
-                    let body = script.text(full);
-                    let atomic: Vec<_> = script
-                        .atomic
-                        .iter()
-                        .map(|r| {
-                            r.start.saturating_sub(script.offset())
-                                ..r.end.saturating_sub(script.offset())
-                        })
-                        .collect();
-                    sql::parse_script(&body, script.offset(), dialect, &atomic)
-                }
-                Err(_) => sql::ParsedScript::default(),
-            };
-            ScriptView {
-                migration,
-                role,
-                path: script.file.path.clone(),
-                text,
-                parsed,
-            }
-        })
+        .map(|p| parse_one(p, dialect))
         .collect()
+}
+
+/// Parses one script.
+fn parse_one((migration, role, script, text): Pending, dialect: sql::Dialect) -> ScriptView {
+    let parsed = match &text {
+        Ok(full) => {
+            let body = script.text(full);
+            let atomic: Vec<_> = script
+                .atomic
+                .iter()
+                .map(|r| {
+                    r.start.saturating_sub(script.offset())..r.end.saturating_sub(script.offset())
+                })
+                .collect();
+            sql::parse_script(&body, script.offset(), dialect, &atomic)
+        }
+        Err(_) => sql::ParsedScript::default(),
+    };
+    ScriptView {
+        migration,
+        role,
+        path: script.file.path.clone(),
+        text,
+        parsed,
+    }
 }
 
 fn collect_suppressions(views: &[DirView]) -> Vec<Suppression> {

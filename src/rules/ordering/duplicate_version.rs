@@ -12,7 +12,16 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for dir in &ctx.dirs {
         let fresh: Vec<usize> = dir.fresh().map(|(i, _)| i).collect();
+        let is_fresh: std::collections::HashSet<usize> = fresh.iter().copied().collect();
         let versioned = |kind: MigrationKind| kind != MigrationKind::Repeatable;
+        // Head migrations by version, in Plan order.
+        let mut by_version: std::collections::HashMap<&Version, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, m) in dir.head.migrations.iter().enumerate() {
+            if let Some(v) = &m.version {
+                by_version.entry(v).or_default().push(i);
+            }
+        }
         for &index in &fresh {
             let migration = &dir.head.migrations[index];
             let Some(version) = &migration.version else {
@@ -26,13 +35,13 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             };
             // Another head migration with the same version; when both are
             // new, report the pair once, on the later file.
-            let mut other = dir
-                .head
-                .migrations
-                .iter()
-                .enumerate()
+            let mut other = by_version
+                .get(version)
+                .into_iter()
+                .flatten()
+                .map(|&i| (i, &dir.head.migrations[i]))
                 .filter(|(i, m)| *i != index && same(&m.version, m.kind))
-                .find(|(i, m)| !fresh.contains(i) || m.up.file.path < migration.up.file.path)
+                .find(|(i, m)| !is_fresh.contains(i) || m.up.file.path < migration.up.file.path)
                 .map(|(_, m)| (m.name().to_string(), m.up.file.path.clone(), Side::Head));
             if other.is_none() {
                 other = on_target(&dir.base, dir.target.as_ref())
