@@ -108,6 +108,11 @@ pub enum Command {
         /// Check the staged files against HEAD (what a pre-commit hook does).
         #[arg(long, conflicts_with = "base")]
         staged: bool,
+        /// The environment (or its branch) the change is promoted to: the
+        /// promotion rules apply. Found from the base branch, or the CI's
+        /// pull request target, when it is an environment's branch.
+        #[arg(long, value_name = "ENV", conflicts_with = "staged")]
+        target: Option<String>,
         /// Output options.
         #[command(flatten)]
         output: Output,

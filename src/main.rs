@@ -87,6 +87,7 @@ fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Res
             base,
             head,
             staged,
+            target,
             output,
         } => {
             let mut repo = Repo::open(&cwd()?)?;
@@ -97,6 +98,8 @@ fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Res
             let options = Options {
                 config: output.config.clone(),
                 since: None,
+                target,
+                base_hint: detected.as_ref().and_then(|ci| ci.target_branch.clone()),
             };
             let outcome = if staged {
                 pipeline::check_staged(&repo, &options)?
@@ -133,6 +136,7 @@ fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Res
             let options = Options {
                 config: output.config.clone(),
                 since,
+                ..Options::default()
             };
             let outcome = pipeline::lint(&or_here(paths), &options)?;
             print(&outcome, &output, style, env)
@@ -153,7 +157,7 @@ fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Res
             };
             let options = Options {
                 config,
-                since: None,
+                ..Options::default()
             };
             let run = pipeline::baseline(&paths, &options, prune)?;
             let u = run.update;

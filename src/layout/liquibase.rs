@@ -608,10 +608,30 @@ struct Changeset {
 }
 
 fn attr<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
-    attrs.split_whitespace().find_map(|word| {
-        let (k, v) = word.split_once(':')?;
-        k.eq_ignore_ascii_case(key).then_some(v)
-    })
+    let mut rest = attrs;
+    while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+        rest = &rest[start..];
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (k, v) = rest[..word_end]
+            .split_once(':')
+            .unwrap_or((&rest[..word_end], ""));
+        // A quoted value (`context:"dev and !prod"`) runs to its closing quote.
+        let (value, end) = match v.strip_prefix('"') {
+            Some(_) => {
+                let open = k.len() + 1;
+                match rest[open + 1..].find('"') {
+                    Some(close) => (&rest[open..open + close + 2], open + close + 2),
+                    None => (v, word_end),
+                }
+            }
+            None => (v, word_end),
+        };
+        if k.eq_ignore_ascii_case(key) && rest[..word_end].contains(':') {
+            return Some(value);
+        }
+        rest = &rest[end..];
+    }
+    None
 }
 
 fn unquote(s: &str) -> &str {
