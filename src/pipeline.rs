@@ -220,6 +220,7 @@ pub fn check_commits(repo: &Repo, range: &Range, options: &Options) -> Result<Ou
             .collect(),
         target,
         reach,
+        trunk_based: config.environments.iter().all(|e| e.reference.is_some()),
     });
     let sides = Sides {
         base: Some(&base_files),
@@ -524,6 +525,7 @@ pub fn check_sources_in_environments(
             Some(t) => (t..config.environments.len()).collect(),
             None => (0..config.environments.len()).collect(),
         },
+        trunk_based: config.environments.iter().all(|e| e.reference.is_some()),
     });
     let sides = Sides {
         base: base_files.as_ref(),

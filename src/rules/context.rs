@@ -124,6 +124,9 @@ pub struct Promotion {
     /// and those above it, or every deploy ref's environment when the
     /// target is the trunk they follow.
     pub reach: Vec<usize>,
+    /// True when every environment is a deploy ref along one trunk: what
+    /// the trunk gets, each of them deploys without another merge.
+    pub trunk_based: bool,
 }
 
 /// One environment as a check found it.
@@ -138,6 +141,20 @@ pub struct EnvState {
 }
 
 impl Promotion {
+    /// The environments that run what the head holds once it is merged:
+    /// the target with environment branches (a later promotion is checked
+    /// when it happens), every environment reached along a trunk.
+    pub fn deploys(&self) -> &[usize] {
+        match self.target {
+            Some(t) if !self.trunk_based => self
+                .reach
+                .iter()
+                .position(|e| *e == t)
+                .map_or(&[][..], |i| &self.reach[i..=i]),
+            _ => &self.reach,
+        }
+    }
+
     /// How findings name an environment: `staging (origin/release)`.
     pub fn name(&self, env: usize) -> String {
         match self.envs.get(env) {

@@ -68,12 +68,53 @@ pub fn sqlgate_bin() -> &'static str {
     env!("CARGO_BIN_EXE_sqlgate")
 }
 
-pub fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out: Output = Command::new(sqlgate_bin())
-        .args(args)
-        .current_dir(dir)
+/// The variables by which sqlgate detects a CI and its pull request: a test
+/// run inside CI must not pick them up.
+pub const CI_VARS: &[&str] = &[
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_BASE_REF",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_STEP_SUMMARY",
+    "GITLAB_CI",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_SHA",
+    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+    "CI_PIPELINE_SOURCE",
+    "HARNESS_BUILD_ID",
+    "HARNESS_PIPELINE_ID",
+    "HARNESS_ACCOUNT_ID",
+    "DRONE",
+    "DRONE_TARGET_BRANCH",
+    "DRONE_BUILD_EVENT",
+    "BITBUCKET_BUILD_NUMBER",
+    "BITBUCKET_PR_DESTINATION_BRANCH",
+    "BITBUCKET_PR_ID",
+    "TF_BUILD",
+    "SYSTEM_PULLREQUEST_TARGETBRANCH",
+    "BUILD_REASON",
+    "JENKINS_URL",
+    "JENKINS_HOME",
+    "CHANGE_TARGET",
+    "CHANGE_ID",
+];
+
+/// A sqlgate command in `dir`, outside any CI, without colours.
+pub fn sqlgate_command(dir: &Path) -> Command {
+    let mut cmd = Command::new(sqlgate_bin());
+    cmd.current_dir(dir)
         .env_remove("GIT_DIR")
-        .env("NO_COLOR", "1")
+        .env("NO_COLOR", "1");
+    for var in CI_VARS {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out: Output = sqlgate_command(dir)
+        .args(args)
         .output()
         .expect("sqlgate runs");
     Run {

@@ -28,7 +28,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 continue;
             };
             let Some(&reached) = promotion
-                .reach
+                .deploys()
                 .iter()
                 .find(|e| !for_envs.contains(e) && envs.get(**e).is_some_and(|e| runs_in(m, e)))
             else {
