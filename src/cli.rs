@@ -51,6 +51,17 @@ pub enum FormatArg {
     Markdown,
 }
 
+/// Output format of `status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormatArg {
+    /// Aligned columns.
+    Text,
+    /// One JSON object.
+    Json,
+    /// A Markdown table for a pull request comment or a job summary.
+    Markdown,
+}
+
 /// Parses `FORMAT=PATH` for `--output`.
 fn parse_output(value: &str) -> Result<(FormatArg, PathBuf), String> {
     let (name, path) = value
@@ -213,6 +224,17 @@ pub enum Command {
         /// Which hook.
         #[command(subcommand)]
         hook: HookCommand,
+    },
+    /// Show which migration is deployed in which environment (read from
+    /// the environments' branches and deploy refs): deployed, pending,
+    /// drifted, missing below a higher environment, dev-only.
+    Status {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = StatusFormatArg::Text)]
+        format: StatusFormatArg,
+        /// Read the configuration from this file instead of `.sqlgate.yml`.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
     },
     /// List every rule: id, category, default severity, summary.
     Rules,

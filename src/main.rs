@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use cli::{Cli, ColorChoice, Command, FormatArg, HookCommand, Output};
+use cli::{Cli, ColorChoice, Command, FormatArg, HookCommand, Output, StatusFormatArg};
 use sqlgate::ci;
 use sqlgate::config::suggest;
 use sqlgate::error::{Error, Result};
@@ -295,6 +295,21 @@ fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Res
                 }
             };
             Ok(print_hook(which, &report, style))
+        }
+        Command::Status { format, config } => {
+            let repo = Repo::open(&cwd()?)?;
+            let options = Options {
+                config,
+                ..Options::default()
+            };
+            let table = pipeline::status(&repo, &options)?;
+            let format = match format {
+                StatusFormatArg::Text => report::status::StatusFormat::Text,
+                StatusFormatArg::Json => report::status::StatusFormat::Json,
+                StatusFormatArg::Markdown => report::status::StatusFormat::Markdown,
+            };
+            print!("{}", report::status::render(&table, format));
+            Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
             print!("{}", report::rules_table(rules::metas()));

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, Location, Side, Sources};
 use crate::git::{CommitId, Repo, Snapshot};
 use crate::layout::{self, Layout};
-use crate::plan::promotion::{DirPromotion, Place};
+use crate::plan::promotion::{DirPromotion, Place, StatusTable};
 use crate::plan::{self, ChangeKind, Plan};
 use crate::rules::{self, ConfigChange, Context, DirView, Role, ScriptView};
 use crate::source::{join, FileEntry, FileSource, Files, FsSource, Text};
@@ -1216,6 +1216,120 @@ fn dir_view(
     })
 }
 
+/// Whether two migrations hold the same content as their tool sees it:
+/// the same blobs, else what the layout says of their texts.
+fn same_content(
+    layout: Layout,
+    a: &plan::Migration,
+    b: &plan::Migration,
+    files_a: Option<&Files>,
+    files_b: Option<&Files>,
+) -> bool {
+    let ids = |m: &plan::Migration| m.files().iter().map(|f| f.id).collect::<Vec<_>>();
+    let (ia, ib) = (ids(a), ids(b));
+    if ia.iter().chain(&ib).all(Option::is_some)
+        && ia == ib
+        && a.up.span == b.up.span
+        && a.meta.checksum == b.meta.checksum
+    {
+        return true;
+    }
+    let (Some(fa), Some(fb)) = (files_a, files_b) else {
+        return false;
+    };
+    let text_of = |files: &Files, entry: &FileEntry| files.text(entry).ok().and_then(|t| t.ok());
+    layout.unchanged(a, b, &|e| text_of(fa, e), &|e| text_of(fb, e))
+}
+
+/// `sqlgate status`: every migration of every environment, read from the
+/// environments' branches and refs (remote-tracking branches of `origin`
+/// first), with the configuration of `HEAD` (or `--config`).
+pub fn status(repo: &Repo, options: &Options) -> Result<StatusTable> {
+    let config = match (&options.config, repo.head()) {
+        (Some(path), _) => read_config_file(path)?,
+        (None, Some(head)) => config_at(repo, head, &format!("HEAD:{}", config::FILE_NAME))?,
+        (None, None) => Config::default(),
+    };
+    if config.environments.is_empty() {
+        return Err(Error::new("no environments are configured").with_help(
+            "list them in .sqlgate.yml, lowest first: `environments: [{ name: dev, branch: \
+             develop }, { name: prod, branch: main }]`",
+        ));
+    }
+    let tips = env_tips(repo, &config, Some("origin"));
+    let snaps: Vec<Option<Snapshot>> = tips
+        .iter()
+        .map(|(tip, _)| tip.map(|id| repo.commit_snapshot(id)))
+        .collect();
+    let first = snaps.iter().flatten().next();
+    let Some(first) = first else {
+        return Err(Error::new(
+            "none of the environments' branches or refs exists in this repository",
+        )
+        .with_help("fetch them first: `git fetch origin --tags`"));
+    };
+    let shared = Files::new(first);
+    let files: Vec<Option<Files>> = snaps
+        .iter()
+        .map(|s| s.as_ref().map(|s| Files::sharing(s, &shared)))
+        .collect();
+    let mut dirs: Vec<MigrationDir> = config.migrations.clone();
+    if dirs.is_empty() {
+        let mut found: BTreeMap<String, ()> = BTreeMap::new();
+        for f in files.iter().flatten() {
+            for (dir, _) in layout::discover(f, "")? {
+                found.insert(dir, ());
+            }
+        }
+        dirs = found
+            .into_keys()
+            .map(|dir| MigrationDir {
+                dir,
+                ..MigrationDir::default()
+            })
+            .collect();
+    }
+    let mut table = StatusTable {
+        envs: config
+            .environments
+            .iter()
+            .zip(&tips)
+            .map(|(e, (tip, shown))| (e.name.clone(), shown.clone(), tip.map(|t| t.short())))
+            .collect(),
+        rows: Vec::new(),
+    };
+    for dir in dirs {
+        let options = dir.layout_options();
+        let mut layout = dir.layout();
+        for f in files.iter().flatten() {
+            if layout.is_some() {
+                break;
+            }
+            layout = layout::detect(f, &dir.dir, &options)?.map(|d| d.layout);
+        }
+        let Some(layout) = layout else { continue };
+        let mut plans = Vec::new();
+        for f in &files {
+            plans.push(match f {
+                Some(f) => Some(layout.plan_with(&dir.dir, f, &options)?),
+                None => None,
+            });
+        }
+        let files_of = |place: Place| match place {
+            Place::Env(i) => files.get(i).and_then(Option::as_ref),
+            Place::Head => None,
+        };
+        let same = |(pa, a): (Place, &plan::Migration), (pb, b): (Place, &plan::Migration)| {
+            same_content(layout, a, b, files_of(pa), files_of(pb))
+        };
+        let view = DirPromotion::build(plans, &empty_plan(&dir.dir, layout), &same);
+        table
+            .rows
+            .extend(view.status_rows(&dir.dir, &config.environments));
+    }
+    Ok(table)
+}
+
 /// The directory's Plan in each environment next to the head's, with the
 /// texts of up scripts whose content differs between them.
 fn promotion_view(view: &DirView, sides: &Sides) -> Result<DirPromotion> {
@@ -1235,20 +1349,8 @@ fn promotion_view(view: &DirView, sides: &Sides) -> Result<DirPromotion> {
         }
     };
     let text_of = |files: &Files, entry: &FileEntry| files.text(entry).ok().and_then(|t| t.ok());
-    let same = |(pa, a): (Place, &plan::Migration), (pb, b): (Place, &plan::Migration)| -> bool {
-        let ids = |m: &plan::Migration| m.files().iter().map(|f| f.id).collect::<Vec<_>>();
-        let (ia, ib) = (ids(a), ids(b));
-        if ia.iter().chain(&ib).all(Option::is_some)
-            && ia == ib
-            && a.up.span == b.up.span
-            && a.meta.checksum == b.meta.checksum
-        {
-            return true;
-        }
-        let (Some(fa), Some(fb)) = (files_of(pa), files_of(pb)) else {
-            return false;
-        };
-        layout.unchanged(a, b, &|e| text_of(fa, e), &|e| text_of(fb, e))
+    let same = |(pa, a): (Place, &plan::Migration), (pb, b): (Place, &plan::Migration)| {
+        same_content(layout, a, b, files_of(pa), files_of(pb))
     };
     let mut promotion = DirPromotion::build(envs, &view.head, &same);
     let mut texts = Vec::new();

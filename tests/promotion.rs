@@ -623,3 +623,97 @@ fn moving_a_deploy_tag_past_staging_is_refused_by_the_servers_pre_receive() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+// --- status --------------------------------------------------------------
+
+#[test]
+fn status_shows_each_migration_in_each_environment() {
+    let repo = branches();
+    repo.checkout("main");
+    add_phone(&repo, "varchar(20)");
+    repo.migration(
+        "20240120080000_orders_paid_at",
+        "ALTER TABLE orders ADD COLUMN paid_at timestamptz;\n",
+        "ALTER TABLE orders DROP COLUMN paid_at;\n",
+    );
+    repo.commit("hotfix: orders record when they were paid");
+    repo.checkout("develop");
+    add_phone(&repo, "text");
+    add_touch_function(&repo);
+
+    let run = repo.sqlgate(&["status", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let table: Value = serde_json::from_str(&run.stdout).unwrap();
+    let envs: Vec<&str> = table["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(envs, ["dev", "staging", "prod"]);
+    let states = |name: &str| -> Vec<String> {
+        let row = table["migrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["migration"] == name)
+            .unwrap_or_else(|| panic!("no row for {name}: {}", run.stdout));
+        row["environments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["state"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        states("20240101090000_create_users.up.sql"),
+        ["deployed", "deployed", "deployed"]
+    );
+    assert_eq!(
+        states("20240120080000_orders_paid_at.up.sql"),
+        ["missing", "missing", "deployed"]
+    );
+    assert_eq!(
+        states("20240201090000_add_phone.up.sql"),
+        ["drifted", "missing", "drifted"]
+    );
+    assert_eq!(
+        states("20240210120000_touch_updated_at.up.sql"),
+        ["deployed", "pending", "-"]
+    );
+
+    let text = repo.sqlgate(&["status"]);
+    assert!(
+        text.stdout.lines().next().unwrap().starts_with("migration")
+            && text.stdout.contains("staging (release @"),
+        "{}",
+        text.stdout
+    );
+    let markdown = repo.sqlgate(&["status", "--format", "markdown"]);
+    assert!(
+        markdown
+            .stdout
+            .contains("| `20240210120000_touch_updated_at.up.sql` | deployed "),
+        "{}",
+        markdown.stdout
+    );
+    assert!(
+        markdown.stdout.contains("| pending | - |"),
+        "{}",
+        markdown.stdout
+    );
+}
+
+#[test]
+fn status_without_environments_says_how_to_configure_them() {
+    let repo = Repo::new();
+    repo.write(".sqlgate.yml", "dialect: postgres\n");
+    repo.commit("config");
+    let run = repo.sqlgate(&["status"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no environments are configured"),
+        "{}",
+        run.stderr
+    );
+}

@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Migration, Plan};
+use super::expression::runs_with;
+use super::{Migration, MigrationKind, Plan};
+use crate::config::Environment;
 use crate::finding::Side;
 
 /// One side of the view: an environment (by index in `environments:`) or
@@ -136,7 +138,7 @@ impl DirPromotion {
 /// How a migration stands in one environment, for `sqlgate status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Standing {
-    /// Deployed there with the content the lowest environment that has it has.
+    /// Deployed there, with the same content everywhere it is deployed.
     Deployed,
     /// Deployed there, with content that differs from another environment's.
     Drifted,
@@ -144,7 +146,8 @@ pub enum Standing {
     Pending,
     /// Not there, though a higher environment has it (a hotfix to bring down).
     MissingBelow,
-    /// Not there, and only for lower environments (by context, label or path).
+    /// Not there, and meant only for lower environments (by context, label
+    /// or path).
     DevOnly,
     /// Not there, and not in the environment below either.
     Absent,
@@ -161,5 +164,162 @@ impl Standing {
             Standing::DevOnly => "dev-only",
             Standing::Absent => "-",
         }
+    }
+}
+
+/// Whether a migration runs when deployed to `env`, as its contexts and
+/// labels say (Liquibase runs everything when given no contexts).
+pub fn runs_in(m: &Migration, env: &Environment) -> bool {
+    runs_with(&m.meta.contexts, &env.contexts) && runs_with(&m.meta.labels, &env.labels)
+}
+
+/// Whether a path lies under one of `only:`'s paths.
+pub fn under(path: &str, only: &[String]) -> bool {
+    only.iter().any(|o| {
+        let o = o.trim_end_matches('/');
+        path == o || path.strip_prefix(o).is_some_and(|r| r.starts_with('/'))
+    })
+}
+
+/// The environments a migration is meant for, when it says so: those whose
+/// `only:` paths hold it, else those whose configured contexts and labels
+/// its expressions select. `None` when it is for every environment.
+pub fn meant_for(m: &Migration, envs: &[Environment]) -> Option<Vec<usize>> {
+    let by_path: Vec<usize> = envs
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| m.files().iter().any(|f| under(&f.path, &e.only)))
+        .map(|(i, _)| i)
+        .collect();
+    if !by_path.is_empty() {
+        return Some(by_path);
+    }
+    if m.meta.contexts.is_empty() && m.meta.labels.is_empty() {
+        return None;
+    }
+    let judged: Vec<(usize, &Environment)> = envs
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            (!m.meta.contexts.is_empty() && !e.contexts.is_empty())
+                || (!m.meta.labels.is_empty() && !e.labels.is_empty())
+        })
+        .collect();
+    if judged.is_empty() {
+        return None;
+    }
+    let selected: Vec<usize> = judged
+        .iter()
+        .filter(|(_, e)| runs_in(m, e))
+        .map(|(i, _)| *i)
+        .collect();
+    (selected.len() < envs.len()).then_some(selected)
+}
+
+/// Whether a migration is one that `env` is not meant to run (so its
+/// absence there is expected).
+pub fn not_for(m: &Migration, envs: &[Environment], env: usize) -> bool {
+    meant_for(m, envs).is_some_and(|for_envs| !for_envs.contains(&env))
+        || envs.get(env).is_some_and(|e| !runs_in(m, e))
+}
+
+/// One migration's row in `sqlgate status`.
+#[derive(Clone, Debug)]
+pub struct StatusRow {
+    /// The migration directory.
+    pub dir: String,
+    /// The migration's name as reviewers know it.
+    pub migration: String,
+    /// Per environment: how it stands there, and its checksum when there.
+    pub cells: Vec<(Standing, Option<String>)>,
+}
+
+/// `sqlgate status`: migrations x environments.
+#[derive(Clone, Debug, Default)]
+pub struct StatusTable {
+    /// Per environment: its name, its branch or ref, the commit it is at.
+    pub envs: Vec<(String, String, Option<String>)>,
+    /// One row per migration, in the order of the highest environment
+    /// that has it, then of the lower ones.
+    pub rows: Vec<StatusRow>,
+}
+
+/// The checksum `status` shows: the tool's own (Liquibase), else the first
+/// eight hex digits of the up file's blob id.
+pub fn checksum(m: &Migration) -> Option<String> {
+    if let Some(c) = &m.meta.checksum {
+        return Some(c.clone());
+    }
+    let id = m.up.file.id?;
+    Some(id.0[..4].iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl DirPromotion {
+    /// The rows of `status` for this directory.
+    pub fn status_rows(&self, dir: &str, envs: &[Environment]) -> Vec<StatusRow> {
+        let mut order: Vec<(usize, usize, &Migration)> = Vec::new();
+        let mut seen: HashMap<&str, ()> = HashMap::new();
+        for (e, plan) in self.envs.iter().enumerate().rev() {
+            let Some(plan) = plan else { continue };
+            for (i, m) in plan.migrations.iter().enumerate() {
+                if seen.insert(m.id.as_str(), ()).is_none() {
+                    order.push((e, i, m));
+                }
+            }
+        }
+        order.sort_by(|a, b| {
+            let key = |m: &Migration| (m.kind == MigrationKind::Repeatable, m.version.clone());
+            key(a.2).cmp(&key(b.2))
+        });
+        let sorted_by_version = order.iter().all(|(_, _, m)| m.version.is_some());
+        if !sorted_by_version {
+            order.sort_by_key(|(e, i, _)| (std::cmp::Reverse(*e), *i));
+        }
+        order
+            .into_iter()
+            .map(|(_, _, m)| {
+                let present: Vec<Option<usize>> = (0..self.envs.len())
+                    .map(|e| self.find(Place::Env(e), &m.id))
+                    .collect();
+                let classes: Vec<u32> = present
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(e, i)| i.map(|i| self.class(Place::Env(e), i)))
+                    .collect();
+                let drifted = classes.iter().any(|c| *c != classes[0]);
+                let cells = (0..self.envs.len())
+                    .map(|e| match present[e] {
+                        Some(i) => {
+                            let here = self.envs[e].as_ref().map(|p| &p.migrations[i]);
+                            let standing = if drifted {
+                                Standing::Drifted
+                            } else {
+                                Standing::Deployed
+                            };
+                            (standing, here.and_then(checksum))
+                        }
+                        None if not_for(m, envs, e) => {
+                            let lower_only = meant_for(m, envs)
+                                .is_some_and(|f| !f.is_empty() && f.iter().all(|x| *x < e));
+                            if lower_only {
+                                (Standing::DevOnly, None)
+                            } else {
+                                (Standing::Absent, None)
+                            }
+                        }
+                        None if present[e + 1..].iter().any(Option::is_some) => {
+                            (Standing::MissingBelow, None)
+                        }
+                        None if e > 0 && present[e - 1].is_some() => (Standing::Pending, None),
+                        None => (Standing::Absent, None),
+                    })
+                    .collect();
+                StatusRow {
+                    dir: dir.to_string(),
+                    migration: m.name().to_string(),
+                    cells,
+                }
+            })
+            .collect()
     }
 }

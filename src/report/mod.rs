@@ -9,6 +9,7 @@ mod junit;
 mod markdown;
 mod rdjson;
 mod sarif;
+pub mod status;
 
 use std::collections::HashMap;
 

@@ -11,9 +11,8 @@ pub mod promotion_gap;
 pub mod promotion_skips_environment;
 pub mod unknown_context;
 
-use crate::config::Environment;
 use crate::finding::{Location, Side};
-use crate::plan::expression::runs_with;
+pub(crate) use crate::plan::promotion::{meant_for, not_for, runs_in};
 use crate::plan::promotion::{DirPromotion, Place};
 use crate::plan::{Migration, MigrationKind};
 use crate::rules::context::file_start;
@@ -64,62 +63,6 @@ pub(crate) fn declared(m: &Migration, side: Side) -> Location {
         },
         None => file_start(&m.up.file.path, side),
     }
-}
-
-/// Whether a migration runs when deployed to `env`, as its contexts and
-/// labels say (Liquibase runs everything when given no contexts).
-pub(crate) fn runs_in(m: &Migration, env: &Environment) -> bool {
-    runs_with(&m.meta.contexts, &env.contexts) && runs_with(&m.meta.labels, &env.labels)
-}
-
-/// Whether a path lies under one of `only:`'s paths.
-pub(crate) fn under(path: &str, only: &[String]) -> bool {
-    only.iter().any(|o| {
-        let o = o.trim_end_matches('/');
-        path == o || path.strip_prefix(o).is_some_and(|r| r.starts_with('/'))
-    })
-}
-
-/// The environments a migration is meant for, when it says so: those whose
-/// `only:` paths hold it, else those whose configured contexts and labels
-/// its expressions select. `None` when it is for every environment.
-pub(crate) fn meant_for(m: &Migration, envs: &[Environment]) -> Option<Vec<usize>> {
-    let by_path: Vec<usize> = envs
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| m.files().iter().any(|f| under(&f.path, &e.only)))
-        .map(|(i, _)| i)
-        .collect();
-    if !by_path.is_empty() {
-        return Some(by_path);
-    }
-    if m.meta.contexts.is_empty() && m.meta.labels.is_empty() {
-        return None;
-    }
-    let judged: Vec<(usize, &Environment)> = envs
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            (!m.meta.contexts.is_empty() && !e.contexts.is_empty())
-                || (!m.meta.labels.is_empty() && !e.labels.is_empty())
-        })
-        .collect();
-    if judged.is_empty() {
-        return None;
-    }
-    let selected: Vec<usize> = judged
-        .iter()
-        .filter(|(_, e)| runs_in(m, e))
-        .map(|(i, _)| *i)
-        .collect();
-    (selected.len() < envs.len()).then_some(selected)
-}
-
-/// Whether a migration is one that `env` is not meant to run (so its
-/// absence there is expected).
-pub(crate) fn not_for(m: &Migration, envs: &[Environment], env: usize) -> bool {
-    meant_for(m, envs).is_some_and(|for_envs| !for_envs.contains(&env))
-        || envs.get(env).is_some_and(|e| !runs_in(m, e))
 }
 
 /// Versioned migrations that matter to ordering (not repeatable ones).
