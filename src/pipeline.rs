@@ -92,6 +92,9 @@ struct Sides<'a> {
     target: Option<&'a Files<'a>>,
     head: &'a Files<'a>,
     envs: Vec<Option<&'a Files<'a>>>,
+    /// Per environment, the side whose commit it is at, when it is one of
+    /// the range's own (its Plans are then not built again).
+    env_alias: Vec<Option<Side>>,
 }
 
 /// `sqlgate check --base B --head H`: what merge-base(B, H)..H changes.
@@ -227,6 +230,15 @@ pub fn check_commits(repo: &Repo, range: &Range, options: &Options) -> Result<Ou
         target: target_files.as_ref(),
         head: &head_files,
         envs: env_files.iter().map(Option::as_ref).collect(),
+        env_alias: tips
+            .iter()
+            .map(|(tip, _)| match tip {
+                Some(t) if *t == range.head => Some(Side::Head),
+                Some(t) if *t == range.base => Some(Side::Base),
+                Some(t) if Some(*t) == range.target => Some(Side::Target),
+                _ => None,
+            })
+            .collect(),
     };
     let (mut outcome, keys) = run(
         &config,
@@ -475,6 +487,7 @@ pub fn check_staged(repo: &Repo, options: &Options) -> Result<Outcome> {
         target: None,
         head: &index_files,
         envs: Vec::new(),
+        env_alias: Vec::new(),
     };
     let (mut outcome, keys) = run(&config, &sides, &target, false, baseline.is_some(), None)?;
     apply_baseline(&mut outcome, keys, baseline.as_ref());
@@ -532,6 +545,7 @@ pub fn check_sources_in_environments(
         target: None,
         head: &head_files,
         envs: env_files.iter().map(Option::as_ref).collect(),
+        env_alias: Vec::new(),
     };
     run(
         config,
@@ -686,6 +700,7 @@ fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Res
         target: None,
         head: &files,
         envs: Vec::new(),
+        env_alias: Vec::new(),
     };
     let want_keys = baseline.is_some() || baselining == Baselining::Record;
     let (mut outcome, mut keys) = run(&config, &sides, "the files linted", true, want_keys, None)?;
@@ -1336,10 +1351,17 @@ fn promotion_view(view: &DirView, sides: &Sides) -> Result<DirPromotion> {
     let layout = view.head.layout;
     let options = view.config.layout_options();
     let mut envs = Vec::new();
-    for files in &sides.envs {
-        envs.push(match files {
-            Some(files) => Some(layout.plan_with(&view.config.dir, files, &options)?),
-            None => None,
+    for (i, files) in sides.envs.iter().enumerate() {
+        let alias = match sides.env_alias.get(i).copied().flatten() {
+            Some(Side::Head) => Some(view.head.clone()),
+            Some(Side::Base) => Some(view.base.clone()),
+            Some(Side::Target) => view.target.clone(),
+            _ => None,
+        };
+        envs.push(match (alias, files) {
+            (Some(plan), _) => Some(plan),
+            (None, Some(files)) => Some(layout.plan_with(&view.config.dir, files, &options)?),
+            (None, None) => None,
         });
     }
     let files_of = |place: Place| -> Option<&Files> {

@@ -51,6 +51,9 @@ pub struct DirPromotion {
     /// Texts of up scripts whose content differs between places, by side
     /// and path (for showing where they differ).
     pub texts: Vec<(Side, String, Arc<str>)>,
+    /// Per environment that has a versioned migration: the index of its
+    /// latest one.
+    pub latest: Vec<(usize, usize)>,
 }
 
 impl DirPromotion {
@@ -89,12 +92,27 @@ impl DirPromotion {
                 }
             }
         }
+        let latest = envs
+            .iter()
+            .enumerate()
+            .filter_map(|(e, plan)| {
+                let plan = plan.as_ref()?;
+                let latest = plan
+                    .migrations
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| m.kind == MigrationKind::Versioned && m.version.is_some())
+                    .max_by(|a, b| a.1.version.cmp(&b.1.version))?;
+                Some((e, latest.0))
+            })
+            .collect();
         DirPromotion {
             envs,
             env_classes,
             head_classes,
             index,
             texts: Vec::new(),
+            latest,
         }
     }
 

@@ -85,13 +85,11 @@ fn per_environment(ctx: &Context, dir: &DirView, migration: &Migration) -> Optio
     if deployed_somewhere {
         return None;
     }
-    let (env, latest) = promotion
-        .reach
+    let (env, latest) = view
+        .latest
         .iter()
-        .filter_map(|e| {
-            let plan = view.envs.get(*e)?.as_ref()?;
-            Some((*e, plan.latest()?))
-        })
+        .filter(|(e, _)| promotion.reach.contains(e))
+        .filter_map(|(e, i)| Some((*e, &view.envs.get(*e)?.as_ref()?.migrations[*i])))
         .filter(|(_, latest)| latest.version.as_ref().is_some_and(|v| v > version))
         .max_by(|a, b| a.1.version.cmp(&b.1.version))?;
     let latest_version = latest.version.as_ref()?;

@@ -23,6 +23,19 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         let Some(lower_plan) = view.envs.get(lower).and_then(Option::as_ref) else {
             continue;
         };
+        // The lower environment's migrations the head still lacks (and
+        // that are meant for the target), by position in its Plan.
+        let missing: Vec<usize> = lower_plan
+            .migrations
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| view.find(Place::Head, &p.id).is_none())
+            .filter(|(_, p)| ordered(p) && !not_for(p, envs, env))
+            .map(|(i, _)| i)
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
         for (_, m) in arriving(dir, view, env) {
             if !ordered(m) || in_higher(view, env, &m.id) {
                 continue;
@@ -30,15 +43,12 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             let Some(at) = view.find(Place::Env(lower), &m.id) else {
                 continue;
             };
-            let missing: Vec<_> = lower_plan.migrations[..at]
-                .iter()
-                .filter(|p| ordered(p) && !not_for(p, envs, env))
-                .filter(|p| view.find(Place::Head, &p.id).is_none())
-                .collect();
-            let Some(first) = missing.first() else {
+            let before = missing.partition_point(|i| *i < at);
+            if before == 0 {
                 continue;
-            };
-            let more = match missing.len() {
+            }
+            let first = &lower_plan.migrations[missing[0]];
+            let more = match before {
                 1 => String::new(),
                 n => format!(" (and {} more)", n - 1),
             };
