@@ -188,13 +188,14 @@ fn main() {
         10,
     );
 
-    // Three environment branches along the history: prod 100 commits
-    // behind, staging 40 behind, dev at the tip; promoting dev to staging
-    // compares three Plans of about 5,000 migrations each.
-    git(&repo, &["branch", "-f", "env-prod", &format!("{main}~100")]);
+    // Three environment branches along the history (the last migration is
+    // added at commit 1,666): prod 400 commits behind main, staging 340
+    // behind, dev at main; promoting dev to staging brings about 170
+    // migrations and compares three Plans of about 5,000 migrations each.
+    git(&repo, &["branch", "-f", "env-prod", &format!("{main}~400")]);
     git(
         &repo,
-        &["branch", "-f", "env-staging", &format!("{main}~40")],
+        &["branch", "-f", "env-staging", &format!("{main}~340")],
     );
     git(&repo, &["branch", "-f", "env-dev", &main]);
     let envs = dir.join("environments.yml");
@@ -204,6 +205,28 @@ fn main() {
     )
     .unwrap();
     let envs = envs.to_string_lossy().into_owned();
+    let plain = dir.join("plain.yml");
+    std::fs::write(
+        &plain,
+        "migrations:\n  - dir: db/migrations\n    layout: golang-migrate\n",
+    )
+    .unwrap();
+    let plain = plain.to_string_lossy().into_owned();
+    time(
+        "check the same range without environments",
+        &repo,
+        &[
+            "check",
+            "--base",
+            "env-staging",
+            "--head",
+            "env-dev",
+            "--config",
+            &plain,
+            "--quiet",
+        ],
+        10,
+    );
     time(
         "check promotion dev -> staging (3 environments)",
         &repo,

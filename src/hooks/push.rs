@@ -8,7 +8,10 @@
 //! `applied-migration-modified`. Any other branch is compared, like a pull
 //! request, with its merge base with the nearest of the trunk and the
 //! environment branches: rebasing or merging the trunk into it then reports
-//! nothing that the trunk brought.
+//! nothing that the trunk brought. A pushed ref that is an environment's
+//! deploy ref (`ref: refs/tags/deployed/prod`) is compared with where it was,
+//! and every range to an environment carries its name, so the promotion
+//! rules of that environment apply.
 
 use std::io::Read;
 
@@ -497,6 +500,26 @@ mod tests {
         let (remote, updates) =
             pre_push_input(Some("origin".into()), input.as_bytes(), |_| None).unwrap();
         assert_eq!((remote.as_str(), updates.len()), ("origin", 1));
+    }
+
+    #[test]
+    fn a_deploy_ref_is_an_environment_and_a_branch_ref_is_routed_as_a_branch() {
+        let config = Config::parse(
+            "environments:\n  - { name: dev, ref: refs/heads/main }\n  - { name: staging, ref: deployed/staging }\n  - { name: prod, ref: refs/tags/deployed/prod }\n",
+            "x",
+        )
+        .unwrap();
+        let name = |r: &str| deploy_ref(&config, r).map(|e| e.name.as_str());
+        assert_eq!(name("refs/tags/deployed/prod"), Some("prod"));
+        assert_eq!(name("refs/tags/deployed/staging"), Some("staging"));
+        assert_eq!(name("refs/tags/v1.0"), None);
+        assert_eq!(name("refs/heads/main"), None);
+        assert_eq!(
+            route(&config, "main", "main")
+                .environment
+                .map(|e| e.name.as_str()),
+            Some("dev")
+        );
     }
 
     #[test]

@@ -957,6 +957,19 @@ fn statements(
 mod tests {
     use super::*;
 
+    #[test]
+    fn quoted_attribute_values_keep_their_spaces() {
+        let attrs = "runOnChange:true context:\"dev and !prod\" labels:v1,reporting";
+        assert_eq!(attr(attrs, "context").map(unquote), Some("dev and !prod"));
+        assert_eq!(attr(attrs, "labels"), Some("v1,reporting"));
+        assert_eq!(attr(attrs, "runonchange"), Some("true"));
+        assert_eq!(attr(attrs, "dbms"), None);
+        assert_eq!(
+            attr("context:\"unclosed and", "context"),
+            Some("\"unclosed")
+        );
+    }
+
     const FILE: &str = "--liquibase formatted sql\n\n--changeset alice:create-users\n--comment: users of the shop\nCREATE TABLE users (\n    id bigint PRIMARY KEY,\n    email text NOT NULL\n);\n--rollback DROP TABLE users;\n\n--changeset bob:orders-view runOnChange:true context:dev labels:reporting,v2\nCREATE OR REPLACE VIEW order_totals AS SELECT 1 AS n;\n\n--changeset carol:touch splitStatements:false runInTransaction:false\nCREATE FUNCTION touch() RETURNS trigger AS $$\nBEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND;\n$$ LANGUAGE plpgsql;\n/* liquibase rollback\nDROP FUNCTION touch();\n*/\n";
 
     fn parse(text: &str) -> Vec<Migration> {
