@@ -7,6 +7,7 @@ use std::ops::Range;
 use super::{arriving, declared};
 use crate::finding::{Finding, Location, Side};
 use crate::plan::promotion::Place;
+use crate::plan::MigrationKind;
 use crate::rules::context::file_start;
 use crate::rules::Context;
 
@@ -27,6 +28,11 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         touched.dedup();
         for index in touched {
             let m = &dir.head.migrations[index];
+            // A repeatable migration (Flyway `R__`, Liquibase runOnChange)
+            // is meant to differ until the next promotion re-runs it.
+            if m.kind == MigrationKind::Repeatable {
+                continue;
+            }
             let differing: Vec<usize> = (0..view.envs.len())
                 .filter(|j| Some(*j) != promotion.target)
                 .filter(|j| view.same(Place::Head, Place::Env(*j), &m.id) == Some(false))
