@@ -265,9 +265,12 @@ fn a_hotfix_in_prod_is_reported_on_develop_until_it_is_merged_back() {
     );
     assert_eq!(f["commit"], hotfix.as_str(), "{f}");
 
-    // The back-merge of main into develop clears it.
+    // The back-merge of main into develop clears it, also for a feature
+    // branch that started before it.
     repo.checkout("develop");
     repo.git(&["merge", "-q", "--no-ff", "main", "-m", "Merge main back"]);
+    let run = check(&repo, &["--base", "develop", "--head", "feature"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     repo.checkout("feature");
     repo.git(&["merge", "-q", "--no-ff", "develop", "-m", "Merge develop"]);
     let run = check(&repo, &["--base", "develop", "--head", "feature"]);

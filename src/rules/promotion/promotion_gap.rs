@@ -29,7 +29,10 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             .migrations
             .iter()
             .enumerate()
-            .filter(|(_, p)| view.find(Place::Head, &p.id).is_none())
+            .filter(|(_, p)| {
+                view.find(Place::Head, &p.id).is_none()
+                    && view.find(Place::Env(env), &p.id).is_none()
+            })
             .filter(|(_, p)| ordered(p) && !not_for(p, envs, env))
             .map(|(i, _)| i)
             .collect();
