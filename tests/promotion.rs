@@ -161,6 +161,27 @@ fn the_target_is_found_from_the_option_and_from_the_ci_target_branch() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("promotion-skips-environment"), "{stdout}");
 
+    // Given a commit as the base, the merge request's target still says
+    // which environment the change is for.
+    let out = common::sqlgate_command(repo.path())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--base",
+            &base,
+            "--head",
+            "quick-fix",
+        ])
+        .env("GITLAB_CI", "true")
+        .env("CI_PIPELINE_SOURCE", "merge_request_event")
+        .env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "release")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("promotion-skips-environment"), "{stdout}");
+
     let typo = check(&repo, &["--base", "release", "--target", "stagign"]);
     assert_eq!(typo.code, 2, "{}", typo.stderr);
     assert!(
