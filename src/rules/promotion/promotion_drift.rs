@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::{arriving, declared};
 use crate::finding::{Finding, Location, Side};
-use crate::plan::promotion::Place;
+use crate::plan::promotion::{checksum, Place};
 use crate::plan::MigrationKind;
 use crate::rules::context::file_start;
 use crate::rules::Context;
@@ -86,8 +86,18 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                         names.join(", ")
                     ),
                 )
-                .label(format!("as {target} would have it"))
-                .with(there, format!("as {} has it", promotion.envs[first].name))
+                .label(format!(
+                    "as {target} would have it ({})",
+                    checksum(m).unwrap_or_default()
+                ))
+                .with(
+                    there,
+                    format!(
+                        "as {} has it ({})",
+                        promotion.envs[first].name,
+                        checksum(other).unwrap_or_default()
+                    ),
+                )
                 .help(format!(
                     "environments that ran one version will never run the other: make the \
                      content identical to what {} ran, and put the difference in a new migration",
