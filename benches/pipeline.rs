@@ -1,7 +1,9 @@
 //! End-to-end benchmark of the real binary on a generated repository:
 //! 5,000 golang-migrate migrations over 2,000 commits. Measures
 //! `check --staged` with one staged migration, `check --base` over a
-//! 50-commit range, and `lint` of 20 MB of SQL. Run with
+//! 50-commit range, a promotion check with three environments (each
+//! environment branch holds about 5,000 migrations), `status` over them,
+//! and `lint` of 20 MB of SQL. Run with
 //! `cargo bench --bench pipeline`; it prints the median of several runs.
 
 use std::io::Write;
@@ -183,6 +185,67 @@ fn main() {
         &format!("check --base {main} --head {feature} ({RANGE} commits)"),
         &repo,
         &["check", "--base", &main, "--head", &feature, "--quiet"],
+        10,
+    );
+
+    // Three environment branches along the history (the last migration is
+    // added at commit 1,666): prod 400 commits behind main, staging 340
+    // behind, dev at main; promoting dev to staging brings about 170
+    // migrations and compares three Plans of about 5,000 migrations each.
+    git(&repo, &["branch", "-f", "env-prod", &format!("{main}~400")]);
+    git(
+        &repo,
+        &["branch", "-f", "env-staging", &format!("{main}~340")],
+    );
+    git(&repo, &["branch", "-f", "env-dev", &main]);
+    let envs = dir.join("environments.yml");
+    std::fs::write(
+        &envs,
+        "migrations:\n  - dir: db/migrations\n    layout: golang-migrate\nenvironments:\n  - { name: dev, branch: env-dev }\n  - { name: staging, branch: env-staging }\n  - { name: prod, branch: env-prod }\n",
+    )
+    .unwrap();
+    let envs = envs.to_string_lossy().into_owned();
+    let plain = dir.join("plain.yml");
+    std::fs::write(
+        &plain,
+        "migrations:\n  - dir: db/migrations\n    layout: golang-migrate\n",
+    )
+    .unwrap();
+    let plain = plain.to_string_lossy().into_owned();
+    time(
+        "check the same range without environments",
+        &repo,
+        &[
+            "check",
+            "--base",
+            "env-staging",
+            "--head",
+            "env-dev",
+            "--config",
+            &plain,
+            "--quiet",
+        ],
+        10,
+    );
+    time(
+        "check promotion dev -> staging (3 environments)",
+        &repo,
+        &[
+            "check",
+            "--base",
+            "env-staging",
+            "--head",
+            "env-dev",
+            "--config",
+            &envs,
+            "--quiet",
+        ],
+        10,
+    );
+    time(
+        "status (3 environments)",
+        &repo,
+        &["status", "--config", &envs],
         10,
     );
 

@@ -51,6 +51,17 @@ pub enum FormatArg {
     Markdown,
 }
 
+/// Output format of `status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormatArg {
+    /// Aligned columns.
+    Text,
+    /// One JSON object.
+    Json,
+    /// A Markdown table for a pull request comment or a job summary.
+    Markdown,
+}
+
 /// Parses `FORMAT=PATH` for `--output`.
 fn parse_output(value: &str) -> Result<(FormatArg, PathBuf), String> {
     let (name, path) = value
@@ -108,6 +119,11 @@ pub enum Command {
         /// Check the staged files against HEAD (what a pre-commit hook does).
         #[arg(long, conflicts_with = "base")]
         staged: bool,
+        /// The environment (or its branch) the change is promoted to: the
+        /// promotion rules apply. Found from the base branch, or the CI's
+        /// pull request target, when it is an environment's branch.
+        #[arg(long, value_name = "ENV", conflicts_with = "staged")]
+        target: Option<String>,
         /// Output options.
         #[command(flatten)]
         output: Output,
@@ -208,6 +224,17 @@ pub enum Command {
         /// Which hook.
         #[command(subcommand)]
         hook: HookCommand,
+    },
+    /// Show which migration is deployed in which environment (read from
+    /// the environments' branches and deploy refs): deployed, pending,
+    /// drifted, missing below a higher environment, dev-only.
+    Status {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = StatusFormatArg::Text)]
+        format: StatusFormatArg,
+        /// Read the configuration from this file instead of `.sqlgate.yml`.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
     },
     /// List every rule: id, category, default severity, summary.
     Rules,

@@ -36,6 +36,8 @@ pub enum Side {
     Target,
     /// The head of the range, the index, or the files linted.
     Head,
+    /// An environment's branch or deploy ref (index in `environments:`).
+    Env(usize),
 }
 
 /// A byte span in one file of one side.

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use cli::{Cli, ColorChoice, Command, FormatArg, HookCommand, Output};
+use cli::{Cli, ColorChoice, Command, FormatArg, HookCommand, Output, StatusFormatArg};
 use sqlgate::ci;
 use sqlgate::config::suggest;
 use sqlgate::error::{Error, Result};
@@ -87,6 +87,7 @@ fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Res
             base,
             head,
             staged,
+            target,
             output,
         } => {
             let mut repo = Repo::open(&cwd()?)?;
@@ -97,6 +98,8 @@ fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Res
             let options = Options {
                 config: output.config.clone(),
                 since: None,
+                target,
+                base_hint: detected.as_ref().and_then(|ci| ci.target_branch.clone()),
             };
             let outcome = if staged {
                 pipeline::check_staged(&repo, &options)?
@@ -133,6 +136,7 @@ fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Res
             let options = Options {
                 config: output.config.clone(),
                 since,
+                ..Options::default()
             };
             let outcome = pipeline::lint(&or_here(paths), &options)?;
             print(&outcome, &output, style, env)
@@ -153,7 +157,7 @@ fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Res
             };
             let options = Options {
                 config,
-                since: None,
+                ..Options::default()
             };
             let run = pipeline::baseline(&paths, &options, prune)?;
             let u = run.update;
@@ -291,6 +295,21 @@ fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Res
                 }
             };
             Ok(print_hook(which, &report, style))
+        }
+        Command::Status { format, config } => {
+            let repo = Repo::open(&cwd()?)?;
+            let options = Options {
+                config,
+                ..Options::default()
+            };
+            let table = pipeline::status(&repo, &options)?;
+            let format = match format {
+                StatusFormatArg::Text => report::status::StatusFormat::Text,
+                StatusFormatArg::Json => report::status::StatusFormat::Json,
+                StatusFormatArg::Markdown => report::status::StatusFormat::Markdown,
+            };
+            print!("{}", report::status::render(&table, format));
+            Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
             print!("{}", report::rules_table(rules::metas()));

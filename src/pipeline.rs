@@ -15,8 +15,9 @@ use crate::config::suppress::{self, Suppression};
 use crate::config::{self, Config, MigrationDir};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Location, Side, Sources};
-use crate::git::{CommitId, Repo};
+use crate::git::{CommitId, Repo, Snapshot};
 use crate::layout::{self, Layout};
+use crate::plan::promotion::{DirPromotion, Place, StatusTable};
 use crate::plan::{self, ChangeKind, Plan};
 use crate::rules::{self, ConfigChange, Context, DirView, Role, ScriptView};
 use crate::source::{join, FileEntry, FileSource, Files, FsSource, Text};
@@ -75,13 +76,25 @@ pub struct Options {
     /// `lint --since VERSION`: skip migrations at or before it in every
     /// directory (instead of each directory's `since:`).
     pub since: Option<String>,
+    /// `check --target ENV`: the environment (or its branch) the change is
+    /// for; its promotion rules apply.
+    pub target: Option<String>,
+    /// The pull request's target branch as the CI names it
+    /// (`GITHUB_BASE_REF`, ...): when it is an environment's branch, the
+    /// promotion rules apply without `--target`.
+    pub base_hint: Option<String>,
 }
 
-/// The three sides a range can have.
+/// The sides a range can have: base, target tip, head, and each
+/// environment's branch or ref in a promotion.
 struct Sides<'a> {
     base: Option<&'a Files<'a>>,
     target: Option<&'a Files<'a>>,
     head: &'a Files<'a>,
+    envs: Vec<Option<&'a Files<'a>>>,
+    /// Per environment, the side whose commit it is at, when it is one of
+    /// the range's own (its Plans are then not built again).
+    env_alias: Vec<Option<Side>>,
 }
 
 /// `sqlgate check --base B --head H`: what merge-base(B, H)..H changes.
@@ -94,6 +107,8 @@ pub fn check_range(repo: &Repo, base: &str, head: &str, options: &Options) -> Re
         target: (base_tip != merge_base).then_some(base_tip),
         head: head_id,
         target_name: base.to_string(),
+        environment: None,
+        remote: Some("origin".to_string()),
     };
     let mut outcome = check_commits(repo, &range, options)?;
     outcome.notes.insert(
@@ -122,6 +137,13 @@ pub struct Range {
     /// How reports name what `base` and `target` stand for (`main`,
     /// `origin/main`).
     pub target_name: String,
+    /// The environment whose branch or ref the head becomes, when the
+    /// caller knows it (a hook pushing to an environment's branch).
+    pub environment: Option<String>,
+    /// Where environment branches are read: this remote's tracking
+    /// branches first (then local ones), or only local branches (`None`,
+    /// on the server).
+    pub remote: Option<String>,
 }
 
 /// Checks what `range.base..range.head` changes. Returns at once, without
@@ -157,10 +179,58 @@ pub fn check_commits(repo: &Repo, range: &Range, options: &Options) -> Result<Ou
         config.baseline_path(),
         &format!("{}:{}", range.target_name, config.baseline_path()),
     )?;
+    let setup = promotion_setup(&config, range, options)?;
+    let mut tips: Vec<(Option<CommitId>, String)> = match &setup {
+        Some(_) => env_tips(repo, &config, range.remote.as_deref()),
+        None => Vec::new(),
+    };
+    // A hook knows where the pushed environment's ref was before the push;
+    // a local ref may already have moved (a deploy tag moved before it is
+    // pushed).
+    if let (Some(name), Some((Some(env), _))) = (&range.environment, &setup) {
+        if config.environment_for(name) == Some(*env) {
+            if let Some(tip) = tips.get_mut(*env) {
+                tip.0 = Some(range.base);
+            }
+        }
+    }
+    let env_snaps: Vec<Option<Snapshot>> = tips
+        .iter()
+        .map(|(tip, _)| tip.map(|id| repo.commit_snapshot(id)))
+        .collect();
+    let env_files: Vec<Option<Files>> = env_snaps
+        .iter()
+        .map(|s| s.as_ref().map(|s| Files::sharing(s, &base_files)))
+        .collect();
+    let promotion = setup.map(|(target, reach)| rules::Promotion {
+        envs: config
+            .environments
+            .iter()
+            .zip(&tips)
+            .map(|(e, (tip, shown))| rules::EnvState {
+                name: e.name.clone(),
+                shown: shown.clone(),
+                commit: tip.map(|t| t.short()),
+            })
+            .collect(),
+        target,
+        reach,
+        trunk_based: config.environments.iter().all(|e| e.reference.is_some()),
+    });
     let sides = Sides {
         base: Some(&base_files),
         target: target_files.as_ref(),
         head: &head_files,
+        envs: env_files.iter().map(Option::as_ref).collect(),
+        env_alias: tips
+            .iter()
+            .map(|(tip, _)| match tip {
+                Some(t) if *t == range.head => Some(Side::Head),
+                Some(t) if *t == range.base => Some(Side::Base),
+                Some(t) if Some(*t) == range.target => Some(Side::Target),
+                _ => None,
+            })
+            .collect(),
     };
     let (mut outcome, keys) = run(
         &config,
@@ -168,9 +238,183 @@ pub fn check_commits(repo: &Repo, range: &Range, options: &Options) -> Result<Ou
         &range.target_name,
         false,
         baseline.is_some(),
+        promotion.as_ref(),
     )?;
     apply_baseline(&mut outcome, keys, baseline.as_ref());
+    if let Some(promotion) = &promotion {
+        name_commits(repo, range, &tips, promotion, &mut outcome.findings);
+        outcome.notes.push(format!(
+            "promotion: {}",
+            promotion
+                .envs
+                .iter()
+                .enumerate()
+                .map(|(i, e)| format!(
+                    "{}{} at {}",
+                    promotion.name(i),
+                    if promotion.target == Some(i) {
+                        " (target)"
+                    } else {
+                        ""
+                    },
+                    e.commit
+                        .as_deref()
+                        .unwrap_or("nothing (no such branch or ref)")
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     Ok(outcome)
+}
+
+/// Which environment a range promotes to and which environments it will
+/// reach, when the configuration has environments and the target is one
+/// of them, or is the trunk that deploy refs follow.
+fn promotion_setup(
+    config: &Config,
+    range: &Range,
+    options: &Options,
+) -> Result<Option<(Option<usize>, Vec<usize>)>> {
+    if config.environments.is_empty() {
+        return Ok(None);
+    }
+    if let Some(target) = &options.target {
+        if config.environment_for(target).is_none() && !is_branch_of_trunk(config, target) {
+            let names: Vec<&str> = config
+                .environments
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect();
+            let mut err = Error::new(format!(
+                "--target {target} is neither an environment nor the trunk"
+            ));
+            err = match config::suggest(target, &names) {
+                Some(s) => err.with_help(format!("did you mean `{s}`?")),
+                None => err.with_help(format!("the environments are {}", names.join(", "))),
+            };
+            return Err(err);
+        }
+    }
+    let named = [
+        range.environment.as_deref(),
+        options.target.as_deref(),
+        options.base_hint.as_deref(),
+        Some(range.target_name.as_str()),
+    ];
+    let count = config.environments.len();
+    for name in named.into_iter().flatten() {
+        if let Some(env) = config.environment_for(name) {
+            return Ok(Some((Some(env), (env..count).collect())));
+        }
+        if is_branch_of_trunk(config, name) {
+            let refs: Vec<usize> = (0..count)
+                .filter(|i| config.environments[*i].reference.is_some())
+                .collect();
+            if refs.is_empty() {
+                return Ok(None);
+            }
+            return Ok(Some((None, refs)));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether a name (`main`, `origin/main`, `refs/heads/main`) is the trunk's.
+fn is_branch_of_trunk(config: &Config, name: &str) -> bool {
+    let trunk = config.trunk.as_deref().unwrap_or("main");
+    let short = name
+        .strip_prefix("refs/heads/")
+        .or_else(|| name.strip_prefix("refs/remotes/origin/"))
+        .or_else(|| name.strip_prefix("origin/"))
+        .unwrap_or(name);
+    short == trunk
+}
+
+/// Each environment's tip and how reports name it: a branch from the
+/// remote's tracking branch (else the local one), a ref as configured.
+fn env_tips(repo: &Repo, config: &Config, remote: Option<&str>) -> Vec<(Option<CommitId>, String)> {
+    config
+        .environments
+        .iter()
+        .map(|env| {
+            let mut candidates: Vec<(String, String)> = Vec::new();
+            let branch = env.branch.clone().or_else(|| {
+                env.reference
+                    .as_deref()
+                    .and_then(|r| r.strip_prefix("refs/heads/"))
+                    .map(str::to_string)
+            });
+            if let Some(b) = &branch {
+                if let Some(r) = remote {
+                    candidates.push((format!("refs/remotes/{r}/{b}"), format!("{r}/{b}")));
+                }
+                candidates.push((format!("refs/heads/{b}"), b.clone()));
+            }
+            if let Some(r) = &env.reference {
+                if r.starts_with("refs/") {
+                    candidates.push((r.clone(), r.clone()));
+                } else {
+                    candidates.push((format!("refs/tags/{r}"), r.clone()));
+                    candidates.push((format!("refs/{r}"), r.clone()));
+                }
+            }
+            candidates
+                .iter()
+                .find_map(|(full, shown)| repo.ref_target(full).map(|id| (Some(id), shown.clone())))
+                .unwrap_or_else(|| {
+                    (
+                        None,
+                        candidates
+                            .last()
+                            .map(|(_, s)| s.clone())
+                            .unwrap_or_default(),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Fills each promotion and ordering finding's commit: the commit that
+/// introduced the file it points at, in the range for the head, in the
+/// environment's history for another environment's file.
+fn name_commits(
+    repo: &Repo,
+    range: &Range,
+    tips: &[(Option<CommitId>, String)],
+    promotion: &rules::Promotion,
+    findings: &mut [Finding],
+) {
+    let mut cache: HashMap<(Side, String), Option<CommitId>> = HashMap::new();
+    for finding in findings.iter_mut() {
+        let rule_matters = finding.rule == "version-order"
+            || rules::meta(&finding.rule).is_some_and(|m| m.category == "promotion");
+        if !rule_matters || finding.commit.is_some() {
+            continue;
+        }
+        let location = &finding.location;
+        let key = (location.side, location.path.clone());
+        let commit = *cache.entry(key).or_insert_with(|| match location.side {
+            Side::Head => repo.introducing_commit(range.head, Some(range.base), &location.path),
+            Side::Env(i) => tips
+                .get(i)
+                .and_then(|(tip, _)| *tip)
+                .and_then(|tip| repo.introducing_commit(tip, None, &location.path)),
+            _ => None,
+        });
+        let Some(commit) = commit else { continue };
+        finding.commit = Some(commit.hex());
+        let in_env = match location.side {
+            Side::Env(i) => format!(" on {}", promotion.envs[i].name),
+            _ => String::new(),
+        };
+        finding.message = format!(
+            "{} (added by commit {}{in_env}: \"{}\")",
+            finding.message,
+            commit.short(),
+            repo.summary(commit)
+        );
+    }
 }
 
 /// The configuration in a commit's tree (the default one when it has none);
@@ -234,8 +478,10 @@ pub fn check_staged(repo: &Repo, options: &Options) -> Result<Outcome> {
         base: head_files.as_ref(),
         target: None,
         head: &index_files,
+        envs: Vec::new(),
+        env_alias: Vec::new(),
     };
-    let (mut outcome, keys) = run(&config, &sides, &target, false, baseline.is_some())?;
+    let (mut outcome, keys) = run(&config, &sides, &target, false, baseline.is_some(), None)?;
     apply_baseline(&mut outcome, keys, baseline.as_ref());
     outcome
         .notes
@@ -251,14 +497,57 @@ pub fn check_sources(
     head: &dyn FileSource,
     target_name: &str,
 ) -> Result<Outcome> {
+    check_sources_in_environments(config, base, head, target_name, &[], None)
+}
+
+/// As `check_sources`, with the environments' files (one source per
+/// configured environment, `None` when its branch does not exist) and the
+/// environment the head becomes (`None` with environments: the trunk that
+/// deploy refs follow).
+pub fn check_sources_in_environments(
+    config: &Config,
+    base: Option<&dyn FileSource>,
+    head: &dyn FileSource,
+    target_name: &str,
+    envs: &[Option<&dyn FileSource>],
+    target: Option<usize>,
+) -> Result<Outcome> {
     let base_files = base.map(Files::new);
     let head_files = Files::new(head);
+    let env_files: Vec<Option<Files>> = envs.iter().map(|e| e.map(Files::new)).collect();
+    let promotion = (!envs.is_empty()).then(|| rules::Promotion {
+        envs: config
+            .environments
+            .iter()
+            .map(|e| rules::EnvState {
+                name: e.name.clone(),
+                shown: e.branch.clone().or(e.reference.clone()).unwrap_or_default(),
+                commit: None,
+            })
+            .collect(),
+        target,
+        reach: match target {
+            Some(t) => (t..config.environments.len()).collect(),
+            None => (0..config.environments.len()).collect(),
+        },
+        trunk_based: config.environments.iter().all(|e| e.reference.is_some()),
+    });
     let sides = Sides {
         base: base_files.as_ref(),
         target: None,
         head: &head_files,
+        envs: env_files.iter().map(Option::as_ref).collect(),
+        env_alias: Vec::new(),
     };
-    run(config, &sides, target_name, base.is_none(), false).map(|(outcome, _)| outcome)
+    run(
+        config,
+        &sides,
+        target_name,
+        base.is_none(),
+        false,
+        promotion.as_ref(),
+    )
+    .map(|(outcome, _)| outcome)
 }
 
 /// `sqlgate lint PATH...`: files on disk, every migration counted as new;
@@ -402,9 +691,11 @@ fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Res
         base: None,
         target: None,
         head: &files,
+        envs: Vec::new(),
+        env_alias: Vec::new(),
     };
     let want_keys = baseline.is_some() || baselining == Baselining::Record;
-    let (mut outcome, mut keys) = run(&config, &sides, "the files linted", true, want_keys)?;
+    let (mut outcome, mut keys) = run(&config, &sides, "the files linted", true, want_keys, None)?;
     let only_files = (!wanted_files.is_empty() && wanted_dirs.len() == wanted_files.len())
         .then_some(wanted_files);
     if let Some(wanted_files) = &only_files {
@@ -524,6 +815,7 @@ fn run(
     target_name: &str,
     lint: bool,
     want_keys: bool,
+    promotion: Option<&rules::Promotion>,
 ) -> Result<(Outcome, Vec<Key>)> {
     let mut notes = Vec::new();
     let dirs = migration_dirs(config, sides, &mut notes)?;
@@ -532,7 +824,11 @@ fn run(
     }
     let mut views = Vec::new();
     for (dir, layout) in dirs {
-        views.push(dir_view(dir, layout, sides, config.dialect, lint)?);
+        let mut view = dir_view(dir, layout, sides, config.dialect, lint)?;
+        if promotion.is_some() && !view.changes.is_empty() {
+            view.promotion = Some(promotion_view(&view, sides)?);
+        }
+        views.push(view);
     }
     let checked = views.iter().map(|v| v.fresh().count()).sum();
     let suppressions = collect_suppressions(&views);
@@ -547,6 +843,7 @@ fn run(
         lint,
         config_change: config_change(sides)?,
         shared: Default::default(),
+        promotion: promotion.cloned(),
     };
     let findings = rules::run(&ctx);
     let (findings, directives) = (findings, suppressions);
@@ -621,6 +918,7 @@ fn lint_in_batches(
                 lint: true,
                 config_change: None,
                 shared: Default::default(),
+                promotion: None,
             };
             (rules::run(&ctx), suppressions, files)
         })
@@ -1043,8 +1341,183 @@ fn dir_view_unparsed(
         scripts: Vec::new(),
         base_texts,
         atlas_sum,
+        promotion: None,
     };
     Ok((view, pending))
+}
+
+/// Whether two migrations hold the same content as their tool sees it:
+/// the same blobs, else what the layout says of their texts.
+fn same_content(
+    layout: Layout,
+    a: &plan::Migration,
+    b: &plan::Migration,
+    files_a: Option<&Files>,
+    files_b: Option<&Files>,
+) -> bool {
+    let ids = |m: &plan::Migration| m.files().iter().map(|f| f.id).collect::<Vec<_>>();
+    let (ia, ib) = (ids(a), ids(b));
+    if ia.iter().chain(&ib).all(Option::is_some)
+        && ia == ib
+        && a.up.span == b.up.span
+        && a.meta.checksum == b.meta.checksum
+    {
+        return true;
+    }
+    let (Some(fa), Some(fb)) = (files_a, files_b) else {
+        return false;
+    };
+    let text_of = |files: &Files, entry: &FileEntry| files.text(entry).ok().and_then(|t| t.ok());
+    layout.unchanged(a, b, &|e| text_of(fa, e), &|e| text_of(fb, e))
+}
+
+/// `sqlgate status`: every migration of every environment, read from the
+/// environments' branches and refs (remote-tracking branches of `origin`
+/// first), with the configuration of `HEAD` (or `--config`).
+pub fn status(repo: &Repo, options: &Options) -> Result<StatusTable> {
+    let config = match (&options.config, repo.head()) {
+        (Some(path), _) => read_config_file(path)?,
+        (None, Some(head)) => config_at(repo, head, &format!("HEAD:{}", config::FILE_NAME))?,
+        (None, None) => Config::default(),
+    };
+    if config.environments.is_empty() {
+        return Err(Error::new("no environments are configured").with_help(
+            "list them in .sqlgate.yml, lowest first: `environments: [{ name: dev, branch: \
+             develop }, { name: prod, branch: main }]`",
+        ));
+    }
+    let tips = env_tips(repo, &config, Some("origin"));
+    let snaps: Vec<Option<Snapshot>> = tips
+        .iter()
+        .map(|(tip, _)| tip.map(|id| repo.commit_snapshot(id)))
+        .collect();
+    let first = snaps.iter().flatten().next();
+    let Some(first) = first else {
+        return Err(Error::new(
+            "none of the environments' branches or refs exists in this repository",
+        )
+        .with_help("fetch them first: `git fetch origin --tags`"));
+    };
+    let shared = Files::new(first);
+    let files: Vec<Option<Files>> = snaps
+        .iter()
+        .map(|s| s.as_ref().map(|s| Files::sharing(s, &shared)))
+        .collect();
+    let mut dirs: Vec<MigrationDir> = config.migrations.clone();
+    if dirs.is_empty() {
+        let mut found: BTreeMap<String, ()> = BTreeMap::new();
+        for f in files.iter().flatten() {
+            for (dir, _) in layout::discover(f, "")? {
+                found.insert(dir, ());
+            }
+        }
+        dirs = found
+            .into_keys()
+            .map(|dir| MigrationDir {
+                dir,
+                ..MigrationDir::default()
+            })
+            .collect();
+    }
+    let mut table = StatusTable {
+        envs: config
+            .environments
+            .iter()
+            .zip(&tips)
+            .map(|(e, (tip, shown))| (e.name.clone(), shown.clone(), tip.map(|t| t.short())))
+            .collect(),
+        rows: Vec::new(),
+    };
+    for dir in dirs {
+        let options = dir.layout_options();
+        let mut layout = dir.layout();
+        for f in files.iter().flatten() {
+            if layout.is_some() {
+                break;
+            }
+            layout = layout::detect(f, &dir.dir, &options)?.map(|d| d.layout);
+        }
+        let Some(layout) = layout else { continue };
+        let mut plans = Vec::new();
+        for f in &files {
+            plans.push(match f {
+                Some(f) => Some(layout.plan_with(&dir.dir, f, &options)?),
+                None => None,
+            });
+        }
+        let files_of = |place: Place| match place {
+            Place::Env(i) => files.get(i).and_then(Option::as_ref),
+            Place::Head => None,
+        };
+        let same = |(pa, a): (Place, &plan::Migration), (pb, b): (Place, &plan::Migration)| {
+            same_content(layout, a, b, files_of(pa), files_of(pb))
+        };
+        let view = DirPromotion::build(plans, &empty_plan(&dir.dir, layout), &same);
+        table
+            .rows
+            .extend(view.status_rows(&dir.dir, &config.environments));
+    }
+    Ok(table)
+}
+
+/// The directory's Plan in each environment next to the head's, with the
+/// texts of up scripts whose content differs between them.
+fn promotion_view(view: &DirView, sides: &Sides) -> Result<DirPromotion> {
+    let layout = view.head.layout;
+    let options = view.config.layout_options();
+    let mut envs = Vec::new();
+    for (i, files) in sides.envs.iter().enumerate() {
+        let alias = match sides.env_alias.get(i).copied().flatten() {
+            Some(Side::Head) => Some(view.head.clone()),
+            Some(Side::Base) => Some(view.base.clone()),
+            Some(Side::Target) => view.target.clone(),
+            _ => None,
+        };
+        envs.push(match (alias, files) {
+            (Some(plan), _) => Some(plan),
+            (None, Some(files)) => Some(layout.plan_with(&view.config.dir, files, &options)?),
+            (None, None) => None,
+        });
+    }
+    let files_of = |place: Place| -> Option<&Files> {
+        match place {
+            Place::Head => Some(sides.head),
+            Place::Env(i) => sides.envs.get(i).copied().flatten(),
+        }
+    };
+    let text_of = |files: &Files, entry: &FileEntry| files.text(entry).ok().and_then(|t| t.ok());
+    let same = |(pa, a): (Place, &plan::Migration), (pb, b): (Place, &plan::Migration)| {
+        same_content(layout, a, b, files_of(pa), files_of(pb))
+    };
+    let mut promotion = DirPromotion::build(envs, &view.head, &same);
+    let mut texts = Vec::new();
+    for m in &view.head.migrations {
+        for env in 0..promotion.envs.len() {
+            if promotion.same(Place::Head, Place::Env(env), &m.id) != Some(false) {
+                continue;
+            }
+            let Some(other) = promotion
+                .find(Place::Env(env), &m.id)
+                .and_then(|i| promotion.envs[env].as_ref().map(|p| &p.migrations[i]))
+            else {
+                continue;
+            };
+            for (place, entry) in [(Place::Head, &m.up.file), (Place::Env(env), &other.up.file)] {
+                let side = place.side();
+                if texts
+                    .iter()
+                    .any(|(s, p, _): &(Side, String, _)| *s == side && *p == entry.path)
+                {
+                    continue;
+                }
+                if let Some(text) = files_of(place).and_then(|f| text_of(f, entry)) {
+                    texts.push((side, entry.path.clone(), text));
+                }
+            }
+        }
+    }
+    promotion.texts = texts;
+    Ok(promotion)
 }
 
 /// When the base and the head hold the same files with the same blob ids
@@ -1069,6 +1542,7 @@ fn unchanged(dir: &MigrationDir, layout: Layout, sides: &Sides) -> Result<Option
         scripts: Vec::new(),
         base_texts: Vec::new(),
         atlas_sum: None,
+        promotion: None,
     }))
 }
 
@@ -1184,6 +1658,7 @@ fn sources_for(findings: &[Finding], others: &[Location], sides: &Sides) -> Sour
             Side::Head => Some(sides.head),
             Side::Base => sides.base,
             Side::Target => sides.target,
+            Side::Env(i) => sides.envs.get(i).copied().flatten(),
         };
         let Some(files) = files else { continue };
         let entry = files.list(&location.path).ok().and_then(|mut l| l.pop());

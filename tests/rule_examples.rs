@@ -2,9 +2,9 @@
 //! example must raise its rule and each good one must not.
 
 use sqlgate::config::{Config, Level, MigrationDir};
-use sqlgate::pipeline::check_sources;
+use sqlgate::pipeline::{check_sources, check_sources_in_environments};
 use sqlgate::rules::{metas, Example};
-use sqlgate::source::MemSource;
+use sqlgate::source::{FileSource, MemSource};
 use sqlgate::sql::Dialect;
 
 fn raised(rule: &str, example: &Example) -> Vec<String> {
@@ -41,7 +41,33 @@ fn raised(rule: &str, example: &Example) -> Vec<String> {
         for (path, text) in &example.head {
             head.insert(path.clone(), text.as_bytes());
         }
-        check_sources(&config, Some(&base), &head, "main")
+        if example.environments.is_empty() && example.target.is_none() {
+            check_sources(&config, Some(&base), &head, "main")
+        } else {
+            let envs: Vec<Option<MemSource>> = config
+                .environments
+                .iter()
+                .map(|env| {
+                    example.environments.get(&env.name).map(|files| {
+                        let mut source = MemSource::default();
+                        for (path, text) in files {
+                            source.insert(path.clone(), text.as_bytes());
+                        }
+                        source
+                    })
+                })
+                .collect();
+            let envs: Vec<Option<&dyn FileSource>> = envs
+                .iter()
+                .map(|e| e.as_ref().map(|s| s as &dyn FileSource))
+                .collect();
+            let target = example.target.as_deref().map(|t| {
+                config
+                    .environment_for(t)
+                    .unwrap_or_else(|| panic!("{rule}: unknown target environment {t}"))
+            });
+            check_sources_in_environments(&config, Some(&base), &head, "main", &envs, target)
+        }
     };
     let outcome = outcome.unwrap_or_else(|e| {
         panic!(

@@ -260,6 +260,7 @@ impl Config {
                 }
             }
         }
+        self.validate_environments(text, origin)?;
         self.naming
             .validate(origin, &|needle| line_of(text, needle))?;
         let ids = crate::rules::ids();
@@ -279,6 +280,82 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    fn validate_environments(&self, text: &str, origin: &str) -> Result<()> {
+        for (i, env) in self.environments.iter().enumerate() {
+            let line = line_of(text, &env.name);
+            if env.name.trim().is_empty() {
+                return Err(Error::new(format!(
+                    "{origin}:{line}: an environment has an empty `name:`"
+                )));
+            }
+            match (&env.branch, &env.reference) {
+                (Some(_), Some(_)) => {
+                    return Err(Error::new(format!(
+                        "{origin}:{line}: environment `{}` has both `branch:` and `ref:`",
+                        env.name
+                    ))
+                    .with_help(
+                        "keep `branch:` when the environment is a branch that changes are merged \
+                         into, `ref:` when a deploy pipeline moves a ref along the trunk",
+                    ))
+                }
+                (None, None) => {
+                    return Err(Error::new(format!(
+                        "{origin}:{line}: environment `{}` has neither `branch:` nor `ref:`",
+                        env.name
+                    ))
+                    .with_help(format!(
+                    "say where its deployed state is: `branch: {}` or `ref: refs/tags/deployed/{}`",
+                    env.name, env.name
+                )))
+                }
+                _ => {}
+            }
+            if self.environments[..i].iter().any(|e| e.name == env.name) {
+                return Err(Error::new(format!(
+                    "{origin}:{line}: environment `{}` is listed twice",
+                    env.name
+                )));
+            }
+            for expr in env.contexts.iter().chain(&env.labels) {
+                if expr.trim().is_empty() || expr.contains([' ', '!', '(', ')', ',']) {
+                    return Err(Error::new(format!(
+                        "{origin}:{}: `{expr}` in environment `{}` is not a context or label name",
+                        line_of(text, expr),
+                        env.name
+                    ))
+                    .with_help("list the names the environment deploys with, one per item"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The index of the environment a name or branch stands for: an
+    /// environment's name, its branch (`release`, `origin/release`,
+    /// `refs/heads/release`) or its ref.
+    pub fn environment_for(&self, name: &str) -> Option<usize> {
+        let short = name
+            .strip_prefix("refs/heads/")
+            .or_else(|| name.strip_prefix("refs/remotes/origin/"))
+            .or_else(|| name.strip_prefix("origin/"))
+            .unwrap_or(name);
+        self.environments
+            .iter()
+            .position(|e| e.name == name)
+            .or_else(|| {
+                self.environments.iter().position(|e| {
+                    e.branch.as_deref() == Some(short)
+                        || e.reference.as_deref().is_some_and(|r| {
+                            r == name
+                                || r == short
+                                || r.strip_prefix("refs/tags/") == Some(name)
+                                || r.strip_prefix("refs/heads/") == Some(short)
+                        })
+                })
+            })
     }
 
     /// The baseline file's path relative to the repository root.
@@ -459,6 +536,33 @@ mod tests {
             err.message
         );
         assert!(Config::default().postgres_at_least(11));
+    }
+
+    #[test]
+    fn environments_need_one_place_and_distinct_names() {
+        let ok = Config::parse(
+            "environments:\n  - { name: dev, branch: develop }\n  - { name: prod, ref: refs/tags/deployed/prod, contexts: [prod] }\n",
+            "x",
+        )
+        .unwrap();
+        assert_eq!(ok.environment_for("origin/develop"), Some(0));
+        assert_eq!(ok.environment_for("prod"), Some(1));
+        assert_eq!(ok.environment_for("deployed/prod"), Some(1));
+        assert_eq!(ok.environment_for("feature"), None);
+        let both = Config::parse(
+            "environments:\n  - { name: dev, branch: develop, ref: refs/tags/dev }\n",
+            "x",
+        )
+        .unwrap_err();
+        assert!(both.message.starts_with("x:2:"), "{}", both.message);
+        assert!(Config::parse("environments:\n  - { name: dev }\n", "x").is_err());
+        assert!(Config::parse(
+            "environments:\n  - { name: dev, branch: a }\n  - { name: dev, branch: b }\n",
+            "x"
+        )
+        .is_err());
+        let typo = Config::parse("environments:\n  - { name: dev, brnch: a }\n", "x").unwrap_err();
+        assert_eq!(typo.help.as_deref(), Some("did you mean `branch`?"));
     }
 
     #[test]

@@ -253,6 +253,37 @@ impl Repo {
                 .unwrap_or(false)
     }
 
+    /// The commit that introduced `path` as `tip` has it: the newest commit
+    /// reachable from `tip` (and not from `hide`) whose tree holds the same
+    /// blob at `path` while none of its parents does. Looks at the last
+    /// 5,000 commits at most.
+    pub fn introducing_commit(
+        &self,
+        tip: CommitId,
+        hide: Option<CommitId>,
+        path: &str,
+    ) -> Option<CommitId> {
+        let path = Path::new(path);
+        let blob_at = |c: &git2::Commit| c.tree().ok()?.get_path(path).ok().map(|e| e.id());
+        let wanted = blob_at(&self.repo.find_commit(tip.0).ok()?)?;
+        let mut walk = self.repo.revwalk().ok()?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL).ok()?;
+        walk.push(tip.0).ok()?;
+        if let Some(hide) = hide {
+            walk.hide(hide.0).ok()?;
+        }
+        for oid in walk.take(5000) {
+            let commit = self.repo.find_commit(oid.ok()?).ok()?;
+            if blob_at(&commit) != Some(wanted) {
+                continue;
+            }
+            if commit.parents().all(|p| blob_at(&p) != Some(wanted)) {
+                return Some(CommitId(commit.id()));
+            }
+        }
+        None
+    }
+
     /// The commit a full ref name points at, if the ref exists.
     pub fn ref_target(&self, name: &str) -> Option<CommitId> {
         let r = self.repo.find_reference(name).ok()?;

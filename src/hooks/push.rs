@@ -8,7 +8,10 @@
 //! `applied-migration-modified`. Any other branch is compared, like a pull
 //! request, with its merge base with the nearest of the trunk and the
 //! environment branches: rebasing or merging the trunk into it then reports
-//! nothing that the trunk brought.
+//! nothing that the trunk brought. A pushed ref that is an environment's
+//! deploy ref (`ref: refs/tags/deployed/prod`) is compared with where it was,
+//! and every range to an environment carries its name, so the promotion
+//! rules of that environment apply.
 
 use std::io::Read;
 
@@ -172,6 +175,14 @@ impl Destination<'_> {
         }
     }
 
+    /// The remote whose tracking branches stand for the destination's.
+    fn remote(self) -> Option<String> {
+        match self {
+            Destination::Remote(remote) => Some(remote.to_string()),
+            Destination::Here => None,
+        }
+    }
+
     /// How reports name one of the destination's branches.
     fn show(self, branch: &str) -> String {
         match self {
@@ -219,6 +230,9 @@ fn decide(
     trunk: &str,
     update: &RefUpdate,
 ) -> Decision {
+    if let Some(env) = deploy_ref(config, &update.name) {
+        return decide_deploy(repo, dest, config, env, update);
+    }
     let Some(branch) = update.name.strip_prefix("refs/heads/") else {
         return Decision::Ignore;
     };
@@ -237,6 +251,8 @@ fn decide(
             target: None,
             head: update.new,
             target_name: dest.show(branch),
+            environment: environment.clone(),
+            remote: dest.remote(),
         };
         return Decision::Check(range, environment);
     }
@@ -267,6 +283,8 @@ fn decide(
                 target: (tip != base).then_some(tip),
                 head: update.new,
                 target_name: name,
+                environment: environment.clone(),
+                remote: dest.remote(),
             };
             return Decision::Check(range, environment);
         }
@@ -281,6 +299,68 @@ fn decide(
         None => format!("it has no common history with {}", found.join(" or ")),
     };
     Decision::Skip(why)
+}
+
+/// The environment whose deploy ref (`ref:` that is not a branch) a pushed
+/// ref is.
+fn deploy_ref<'c>(config: &'c Config, name: &str) -> Option<&'c Environment> {
+    config.environments.iter().find(|e| {
+        e.reference.as_deref().is_some_and(|r| {
+            !r.starts_with("refs/heads/")
+                && (r == name || name.strip_prefix("refs/tags/") == Some(r))
+        })
+    })
+}
+
+/// A deploy ref moved: what it now points at is compared with where it was
+/// (their merge base when it moved back or sideways), and the promotion
+/// rules of its environment apply. A deploy ref's first push is compared
+/// with the environment below it.
+fn decide_deploy(
+    repo: &Repo,
+    dest: Destination,
+    config: &Config,
+    env: &Environment,
+    update: &RefUpdate,
+) -> Decision {
+    if update.new.is_zero() || update.new == update.old {
+        return Decision::Ignore;
+    }
+    if !repo.has_commit(update.new) {
+        return Decision::Skip(format!("{} is not a commit", update.new.short()));
+    }
+    let base = if !update.old.is_zero() && repo.has_commit(update.old) {
+        if repo.is_ancestor(update.old, update.new) {
+            Some(update.old)
+        } else {
+            repo.merge_base(update.old, update.new).ok()
+        }
+    } else {
+        let position = config.environments.iter().position(|e| e.name == env.name);
+        position
+            .and_then(|p| p.checked_sub(1))
+            .and_then(|lower| config.environments[lower].reference.as_deref())
+            .and_then(|r| {
+                repo.ref_target(r)
+                    .or_else(|| repo.ref_target(&format!("refs/tags/{r}")))
+            })
+            .and_then(|tip| repo.merge_base(update.new, tip).ok())
+    };
+    let Some(base) = base else {
+        return Decision::Skip(format!(
+            "{} has nothing to compare with (its first deploy, and no environment below)",
+            update.name
+        ));
+    };
+    let range = Range {
+        base,
+        target: None,
+        head: update.new,
+        target_name: update.name.clone(),
+        environment: Some(env.name.clone()),
+        remote: dest.remote(),
+    };
+    Decision::Check(range, Some(env.name.clone()))
 }
 
 /// `sqlgate hook pre-push <remote>`: checks each branch the push updates
@@ -298,10 +378,11 @@ pub fn pre_receive(repo: &Repo, updates: &[RefUpdate]) -> Result<HookReport> {
 
 fn check_updates(repo: &Repo, dest: Destination, updates: &[RefUpdate]) -> Result<HookReport> {
     let mut report = HookReport::default();
-    let branches = updates
-        .iter()
-        .any(|u| u.name.starts_with("refs/heads/") && !u.new.is_zero());
-    if !branches {
+    // Branches, and tags that may be an environment's deploy ref.
+    let checkable = updates.iter().any(|u| {
+        (u.name.starts_with("refs/heads/") || u.name.starts_with("refs/tags/")) && !u.new.is_zero()
+    });
+    if !checkable {
         return Ok(report);
     }
     // The trunk and the environments come from the destination's default
@@ -419,6 +500,26 @@ mod tests {
         let (remote, updates) =
             pre_push_input(Some("origin".into()), input.as_bytes(), |_| None).unwrap();
         assert_eq!((remote.as_str(), updates.len()), ("origin", 1));
+    }
+
+    #[test]
+    fn a_deploy_ref_is_an_environment_and_a_branch_ref_is_routed_as_a_branch() {
+        let config = Config::parse(
+            "environments:\n  - { name: dev, ref: refs/heads/main }\n  - { name: staging, ref: deployed/staging }\n  - { name: prod, ref: refs/tags/deployed/prod }\n",
+            "x",
+        )
+        .unwrap();
+        let name = |r: &str| deploy_ref(&config, r).map(|e| e.name.as_str());
+        assert_eq!(name("refs/tags/deployed/prod"), Some("prod"));
+        assert_eq!(name("refs/tags/deployed/staging"), Some("staging"));
+        assert_eq!(name("refs/tags/v1.0"), None);
+        assert_eq!(name("refs/heads/main"), None);
+        assert_eq!(
+            route(&config, "main", "main")
+                .environment
+                .map(|e| e.name.as_str()),
+            Some("dev")
+        );
     }
 
     #[test]

@@ -608,10 +608,30 @@ struct Changeset {
 }
 
 fn attr<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
-    attrs.split_whitespace().find_map(|word| {
-        let (k, v) = word.split_once(':')?;
-        k.eq_ignore_ascii_case(key).then_some(v)
-    })
+    let mut rest = attrs;
+    while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+        rest = &rest[start..];
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (k, v) = rest[..word_end]
+            .split_once(':')
+            .unwrap_or((&rest[..word_end], ""));
+        // A quoted value (`context:"dev and !prod"`) runs to its closing quote.
+        let (value, end) = match v.strip_prefix('"') {
+            Some(_) => {
+                let open = k.len() + 1;
+                match rest[open + 1..].find('"') {
+                    Some(close) => (&rest[open..open + close + 2], open + close + 2),
+                    None => (v, word_end),
+                }
+            }
+            None => (v, word_end),
+        };
+        if k.eq_ignore_ascii_case(key) && rest[..word_end].contains(':') {
+            return Some(value);
+        }
+        rest = &rest[end..];
+    }
+    None
 }
 
 fn unquote(s: &str) -> &str {
@@ -936,6 +956,19 @@ fn statements(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_attribute_values_keep_their_spaces() {
+        let attrs = "runOnChange:true context:\"dev and !prod\" labels:v1,reporting";
+        assert_eq!(attr(attrs, "context").map(unquote), Some("dev and !prod"));
+        assert_eq!(attr(attrs, "labels"), Some("v1,reporting"));
+        assert_eq!(attr(attrs, "runonchange"), Some("true"));
+        assert_eq!(attr(attrs, "dbms"), None);
+        assert_eq!(
+            attr("context:\"unclosed and", "context"),
+            Some("\"unclosed")
+        );
+    }
 
     const FILE: &str = "--liquibase formatted sql\n\n--changeset alice:create-users\n--comment: users of the shop\nCREATE TABLE users (\n    id bigint PRIMARY KEY,\n    email text NOT NULL\n);\n--rollback DROP TABLE users;\n\n--changeset bob:orders-view runOnChange:true context:dev labels:reporting,v2\nCREATE OR REPLACE VIEW order_totals AS SELECT 1 AS n;\n\n--changeset carol:touch splitStatements:false runInTransaction:false\nCREATE FUNCTION touch() RETURNS trigger AS $$\nBEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND;\n$$ LANGUAGE plpgsql;\n/* liquibase rollback\nDROP FUNCTION touch();\n*/\n";
 

@@ -4,6 +4,8 @@
 //! parsing, rules or output formats.
 
 pub mod change;
+pub mod expression;
+pub mod promotion;
 pub mod version;
 
 use std::borrow::Cow;

@@ -40,6 +40,7 @@ fn side(side: Side) -> &'static str {
         Side::Base => "base",
         Side::Target => "target",
         Side::Head => "head",
+        Side::Env(_) => "environment",
     }
 }
 

@@ -9,6 +9,7 @@ mod junit;
 mod markdown;
 mod rdjson;
 mod sarif;
+pub mod status;
 
 use std::collections::HashMap;
 
@@ -167,6 +168,7 @@ pub(crate) fn side_note(side: Side) -> &'static str {
         Side::Head => "",
         Side::Base => " (in the target branch's version of the file, at the merge base)",
         Side::Target => " (in the target branch's current version of the file)",
+        Side::Env(_) => " (in another environment's version of the file)",
     }
 }
 

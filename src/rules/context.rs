@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::config::{Config, MigrationDir};
 use crate::error::Error;
 use crate::finding::{Location, Side};
+use crate::plan::promotion::DirPromotion;
 use crate::plan::{Change, ChangeKind, Migration, Plan};
 use crate::source::DecodeProblem;
 use crate::sql::ParsedScript;
@@ -56,6 +57,8 @@ pub struct DirView {
     /// How the head disagrees with the directory's `atlas.sum`, when the
     /// change touches a directory that has one.
     pub atlas_sum: Option<crate::layout::atlas::SumMismatch>,
+    /// The directory in every environment, when the check is a promotion.
+    pub promotion: Option<DirPromotion>,
 }
 
 impl DirView {
@@ -151,6 +154,61 @@ pub struct Context<'a> {
     pub config_change: Option<ConfigChange>,
     /// Work that several rules share, done once on first use.
     pub shared: Shared,
+    /// The environments, when the check's target is one of them (or the
+    /// trunk that deploy refs follow).
+    pub promotion: Option<Promotion>,
+}
+
+/// What a promotion check knows about the environments.
+#[derive(Clone, Debug, Default)]
+pub struct Promotion {
+    /// Per configured environment, in promotion order.
+    pub envs: Vec<EnvState>,
+    /// The environment the head becomes, when the target is one.
+    pub target: Option<usize>,
+    /// The environments the change will reach, lowest first: the target
+    /// and those above it, or every deploy ref's environment when the
+    /// target is the trunk they follow.
+    pub reach: Vec<usize>,
+    /// True when every environment is a deploy ref along one trunk: what
+    /// the trunk gets, each of them deploys without another merge.
+    pub trunk_based: bool,
+}
+
+/// One environment as a check found it.
+#[derive(Clone, Debug, Default)]
+pub struct EnvState {
+    /// Its name.
+    pub name: String,
+    /// Its branch or ref as the check read it (`origin/release`).
+    pub shown: String,
+    /// The commit it is at (short), when its branch or ref exists.
+    pub commit: Option<String>,
+}
+
+impl Promotion {
+    /// The environments that run what the head holds once it is merged:
+    /// the target with environment branches (a later promotion is checked
+    /// when it happens), every environment reached along a trunk.
+    pub fn deploys(&self) -> &[usize] {
+        match self.target {
+            Some(t) if !self.trunk_based => self
+                .reach
+                .iter()
+                .position(|e| *e == t)
+                .map_or(&[][..], |i| &self.reach[i..=i]),
+            _ => &self.reach,
+        }
+    }
+
+    /// How findings name an environment: `staging (origin/release)`.
+    pub fn name(&self, env: usize) -> String {
+        match self.envs.get(env) {
+            Some(e) if e.shown.is_empty() || e.shown == e.name => e.name.clone(),
+            Some(e) => format!("{} ({})", e.name, e.shown),
+            None => format!("environment {env}"),
+        }
+    }
 }
 
 /// The configuration file as the base and the head of a change have it.

@@ -7,6 +7,7 @@ pub mod context;
 mod meta;
 mod naming;
 mod ordering;
+mod promotion;
 mod reversibility;
 pub(crate) mod safety;
 mod syntax;
@@ -17,7 +18,7 @@ use serde::Deserialize;
 
 use crate::finding::{Finding, Severity};
 
-pub use context::{ConfigChange, Context, DirView, Role, ScriptView, Shared};
+pub use context::{ConfigChange, Context, DirView, EnvState, Promotion, Role, ScriptView, Shared};
 
 /// A rule: its id, its YAML metadata and its check.
 pub struct Rule {
@@ -119,6 +120,21 @@ pub static RULES: &[Rule] = &[
     ),
     rule!("atlas-sum-mismatch", ordering::atlas_sum_mismatch::check),
     rule!(
+        "promotion-skips-environment",
+        promotion::promotion_skips_environment::check
+    ),
+    rule!("promotion-gap", promotion::promotion_gap::check),
+    rule!("promotion-drift", promotion::promotion_drift::check),
+    rule!(
+        "hotfix-not-backported",
+        promotion::hotfix_not_backported::check
+    ),
+    rule!(
+        "environment-only-change",
+        promotion::environment_only_change::check
+    ),
+    rule!("unknown-context", promotion::unknown_context::check),
+    rule!(
         "suppression-without-reason",
         meta::suppression_without_reason::check
     ),
@@ -155,6 +171,14 @@ pub struct Example {
     /// A `.sqlgate.yml` for the example (naming patterns, for instance).
     #[serde(default)]
     pub config: Option<String>,
+    /// Promotion examples: each environment's files (path -> content), by
+    /// the environment's name in `config`'s `environments:`.
+    #[serde(default)]
+    pub environments:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// Promotion examples: the environment the head becomes.
+    #[serde(default)]
+    pub target: Option<String>,
 }
 
 /// Bad and good examples.

@@ -47,40 +47,6 @@ impl Run {
     }
 }
 
-/// What CI services set and sqlgate reads: removed from every command the
-/// tests run, so that the CI running this suite does not change what it
-/// checks.
-pub const CI_VARS: &[&str] = &[
-    "CI",
-    "GITHUB_ACTIONS",
-    "GITHUB_EVENT_NAME",
-    "GITHUB_EVENT_PATH",
-    "GITHUB_BASE_REF",
-    "GITHUB_HEAD_REF",
-    "GITHUB_STEP_SUMMARY",
-    "GITHUB_WORKSPACE",
-    "GITLAB_CI",
-    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
-    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
-    "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
-    "CI_COMMIT_BEFORE_SHA",
-    "HARNESS_BUILD_ID",
-    "HARNESS_PIPELINE_ID",
-    "HARNESS_ACCOUNT_ID",
-    "DRONE",
-    "DRONE_TARGET_BRANCH",
-    "BITBUCKET_BUILD_NUMBER",
-    "BITBUCKET_PR_ID",
-    "BITBUCKET_PR_DESTINATION_BRANCH",
-    "TF_BUILD",
-    "BUILD_REASON",
-    "SYSTEM_PULLREQUEST_TARGETBRANCH",
-    "JENKINS_URL",
-    "JENKINS_HOME",
-    "CHANGE_ID",
-    "CHANGE_TARGET",
-];
-
 /// Removes the CI variables from a command's environment.
 pub fn without_ci(cmd: &mut Command) -> &mut Command {
     for var in CI_VARS {
@@ -110,12 +76,57 @@ pub fn sqlgate_bin() -> &'static str {
     env!("CARGO_BIN_EXE_sqlgate")
 }
 
-pub fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out: Output = without_ci(&mut Command::new(sqlgate_bin()))
-        .args(args)
-        .current_dir(dir)
+/// The variables by which sqlgate detects a CI and its pull request: a test
+/// run inside CI must not pick them up.
+pub const CI_VARS: &[&str] = &[
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_BASE_REF",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_STEP_SUMMARY",
+    "GITLAB_CI",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_SHA",
+    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+    "CI_PIPELINE_SOURCE",
+    "HARNESS_BUILD_ID",
+    "HARNESS_PIPELINE_ID",
+    "HARNESS_ACCOUNT_ID",
+    "DRONE",
+    "DRONE_TARGET_BRANCH",
+    "DRONE_BUILD_EVENT",
+    "BITBUCKET_BUILD_NUMBER",
+    "BITBUCKET_PR_DESTINATION_BRANCH",
+    "BITBUCKET_PR_ID",
+    "TF_BUILD",
+    "SYSTEM_PULLREQUEST_TARGETBRANCH",
+    "BUILD_REASON",
+    "JENKINS_URL",
+    "JENKINS_HOME",
+    "CHANGE_TARGET",
+    "CHANGE_ID",
+    "GITHUB_HEAD_REF",
+    "GITHUB_WORKSPACE",
+    "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
+    "CI_COMMIT_BEFORE_SHA",
+];
+
+/// A sqlgate command in `dir`, outside any CI, without colours.
+pub fn sqlgate_command(dir: &Path) -> Command {
+    let mut cmd = Command::new(sqlgate_bin());
+    cmd.current_dir(dir)
         .env_remove("GIT_DIR")
-        .env("NO_COLOR", "1")
+        .env("NO_COLOR", "1");
+    for var in CI_VARS {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out: Output = sqlgate_command(dir)
+        .args(args)
         .output()
         .expect("sqlgate runs");
     Run {

@@ -25,7 +25,12 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             .iter()
             .filter(|(m, _)| m.kind == MigrationKind::Versioned && m.version.is_some())
             .max_by(|a, b| a.0.version.cmp(&b.0.version));
-        let Some((latest, side)) = latest else {
+        let Some((latest, side)) = latest.filter(|(m, _)| m.version.is_some()) else {
+            for (index, migration) in dir.fresh() {
+                if dir.is_added(index) && migration.kind == MigrationKind::Versioned {
+                    out.extend(per_environment(ctx, dir, migration));
+                }
+            }
             continue;
         };
         let Some(latest_version) = &latest.version else {
@@ -39,6 +44,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 continue;
             };
             if version >= latest_version {
+                out.extend(per_environment(ctx, dir, migration));
                 continue;
             }
             let suggestion = next_version(latest_version, now_secs());
@@ -63,6 +69,52 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// In a promotion: a new migration (in no environment yet) must also sort
+/// after every migration already deployed to an environment it will reach,
+/// or that environment skips it or refuses to migrate when it arrives.
+fn per_environment(ctx: &Context, dir: &DirView, migration: &Migration) -> Option<Finding> {
+    let promotion = ctx.promotion.as_ref()?;
+    let view = dir.promotion.as_ref()?;
+    let version = migration.version.as_ref()?;
+    let deployed_somewhere = (0..view.envs.len()).any(|e| {
+        view.find(crate::plan::promotion::Place::Env(e), &migration.id)
+            .is_some()
+    });
+    if deployed_somewhere {
+        return None;
+    }
+    let (env, latest) = view
+        .latest
+        .iter()
+        .filter(|(e, _)| promotion.reach.contains(e))
+        .filter_map(|(e, i)| Some((*e, &view.envs.get(*e)?.as_ref()?.migrations[*i])))
+        .filter(|(_, latest)| latest.version.as_ref().is_some_and(|v| v > version))
+        .max_by(|a, b| a.1.version.cmp(&b.1.version))?;
+    let latest_version = latest.version.as_ref()?;
+    let name = promotion.name(env);
+    let suggestion = next_version(latest_version, now_secs());
+    Some(
+        Finding::new(
+            "version-order",
+            Location::head(&migration.up.file.path, 0..0),
+            format!(
+                "migration {} sorts before {}, which is already deployed to {name}",
+                migration.name(),
+                latest.name()
+            ),
+        )
+        .label(format!("version {version} is older than {latest_version}"))
+        .with(
+            file_start(&latest.up.file.path, Side::Env(env)),
+            format!("{} is deployed to {}", latest.name(), promotion.envs[env].name),
+        )
+        .help(format!(
+            "give it a version after {latest_version}, for example {suggestion}: when it reaches {},              the tool would skip it or refuse to migrate",
+            promotion.envs[env].name
+        )),
+    )
 }
 
 /// Where a migration is declared: its changeset or plan line, else its file.

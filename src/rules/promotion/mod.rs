@@ -1,0 +1,71 @@
+//! Promotion rules: what would break when migrations move from one
+//! environment to the next (dev -> staging -> prod), by environment
+//! branches or by deploy refs along a trunk. They read the promotion view
+//! of each directory (`plan::promotion`), built only when the check's
+//! target is an environment or the trunk that deploy refs follow.
+
+pub mod environment_only_change;
+pub mod hotfix_not_backported;
+pub mod promotion_drift;
+pub mod promotion_gap;
+pub mod promotion_skips_environment;
+pub mod unknown_context;
+
+use crate::finding::{Location, Side};
+pub(crate) use crate::plan::promotion::{meant_for, not_for, runs_in};
+use crate::plan::promotion::{DirPromotion, Place};
+use crate::plan::{Migration, MigrationKind};
+use crate::rules::context::file_start;
+use crate::rules::{Context, DirView, Promotion};
+
+/// The promotion and the target environment of a check into one.
+pub(crate) fn target<'c>(ctx: &'c Context) -> Option<(&'c Promotion, usize)> {
+    let promotion = ctx.promotion.as_ref()?;
+    Some((promotion, promotion.target?))
+}
+
+/// Head migrations that the target environment does not have yet: those
+/// its branch or ref lacks (or, when it has none yet, the change adds).
+pub(crate) fn arriving<'d>(
+    dir: &'d DirView,
+    view: &'d DirPromotion,
+    env: usize,
+) -> Vec<(usize, &'d Migration)> {
+    let env_known = view.envs.get(env).is_some_and(Option::is_some);
+    dir.head
+        .migrations
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| {
+            if env_known {
+                view.find(Place::Env(env), &m.id).is_none()
+            } else {
+                dir.is_added(*i)
+            }
+        })
+        .collect()
+}
+
+/// Whether an environment above `env` already has migration `id` (it
+/// came down as a hotfix's back-port, not up as a promotion).
+pub(crate) fn in_higher(view: &DirPromotion, env: usize, id: &str) -> bool {
+    (env + 1..view.envs.len()).any(|j| view.find(Place::Env(j), id).is_some())
+}
+
+/// Where a migration is declared: its changeset or plan line, else the
+/// start of its up file.
+pub(crate) fn declared(m: &Migration, side: Side) -> Location {
+    match &m.meta.declared_in {
+        Some((path, span)) => Location {
+            path: path.clone(),
+            span: span.clone(),
+            side,
+        },
+        None => file_start(&m.up.file.path, side),
+    }
+}
+
+/// Versioned migrations that matter to ordering (not repeatable ones).
+pub(crate) fn ordered(m: &Migration) -> bool {
+    m.kind != MigrationKind::Repeatable
+}
