@@ -37,7 +37,6 @@ fn name(i: usize) -> String {
 fn generate(repo: &Path) -> (String, String) {
     git(repo, &["init", "-q", "-b", "main"]);
     let mut stream = Vec::new();
-    let per_commit = MIGRATIONS.div_ceil(COMMITS);
     let mut next = 0;
     let mut mark = 0;
     for commit in 0..COMMITS {
@@ -62,11 +61,9 @@ fn generate(repo: &Path) -> (String, String) {
             )
             .unwrap();
         }
-        let count = if commit == COMMITS - 1 {
-            MIGRATIONS - next
-        } else {
-            per_commit.min(MIGRATIONS - next)
-        };
+        // Spread evenly (2 or 3 per commit), so that the feature range
+        // adds migrations like every other stretch of history.
+        let count = MIGRATIONS * (commit + 1) / COMMITS - next;
         for _ in 0..count {
             let up = migration_sql(next);
             let down = format!("-- undo step {next}\nSELECT 1;\n");
