@@ -535,9 +535,12 @@ fn run(
 ) -> Result<(Outcome, Vec<Key>)> {
     let mut notes = Vec::new();
     let dirs = migration_dirs(config, sides, &mut notes)?;
+    let history = rules::CATALOG_RULES
+        .iter()
+        .any(|id| rules::checked(config, id, lint));
     let mut views = Vec::new();
     for (dir, layout) in dirs {
-        views.push(dir_view(dir, layout, sides, config.dialect, lint)?);
+        views.push(dir_view(dir, layout, sides, config.dialect, lint, history)?);
     }
     let checked = views.iter().map(|v| v.fresh().count()).sum();
     let suppressions = collect_suppressions(&views);
@@ -843,12 +846,17 @@ fn empty_plan(dir: &str, layout: Layout) -> Plan {
     }
 }
 
+/// The DirView of one directory. With `history` (a rule replays the
+/// Catalog), the up scripts of the head migrations the change does not
+/// touch are read and parsed too, so that the Catalog can be built from
+/// every migration; only when the change touches the directory.
 fn dir_view(
     dir: MigrationDir,
     layout: Layout,
     sides: &Sides,
     dialect: sql::Dialect,
     lint: bool,
+    history: bool,
 ) -> Result<DirView> {
     if let Some(view) = unchanged(&dir, layout, sides)? {
         return Ok(view);
@@ -919,7 +927,20 @@ fn dir_view(
             pending.push((index, role, script.clone(), text));
         }
     }
+    let mut past = Vec::new();
+    if history && !changes.is_empty() {
+        let fresh: std::collections::HashSet<usize> =
+            pending.iter().map(|(index, ..)| *index).collect();
+        for (index, migration) in head.migrations.iter().enumerate() {
+            if fresh.contains(&index) {
+                continue;
+            }
+            let text = sides.head.text(&migration.up.file)?;
+            past.push((index, Role::Up, migration.up.clone(), text));
+        }
+    }
     let scripts = parse_all(pending, dialect);
+    let history = parse_all(past, dialect);
     let atlas_sum = atlas_sum(&dir.dir, layout, sides, !changes.is_empty() || lint)?;
     Ok(DirView {
         config: dir,
@@ -928,6 +949,7 @@ fn dir_view(
         head,
         changes,
         scripts,
+        history,
         base_texts,
         atlas_sum,
     })
@@ -953,6 +975,7 @@ fn unchanged(dir: &MigrationDir, layout: Layout, sides: &Sides) -> Result<Option
         head: empty_plan(&dir.dir, layout),
         changes: Vec::new(),
         scripts: Vec::new(),
+        history: Vec::new(),
         base_texts: Vec::new(),
         atlas_sum: None,
     }))

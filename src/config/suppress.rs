@@ -52,7 +52,14 @@ pub fn find(
             .trim_start_matches("/*")
             .trim_end_matches("*/")
             .trim();
-        let (file_wide, rest) = if let Some(rest) = body.strip_prefix("sqlgate:ignore-file") {
+        // `sqlgate:irreversible <reason>` acknowledges the data loss of the
+        // next statement: a suppression of `irreversible-change`, listed
+        // with the others for reviewers.
+        let acknowledged;
+        let (file_wide, rest) = if let Some(reason) = body.strip_prefix("sqlgate:irreversible") {
+            acknowledged = format!("irreversible-change {}", reason.trim());
+            (false, acknowledged.as_str())
+        } else if let Some(rest) = body.strip_prefix("sqlgate:ignore-file") {
             (true, rest)
         } else if let Some(rest) = body.strip_prefix("sqlgate:ignore") {
             (false, rest)

@@ -305,6 +305,7 @@ impl Cx<'_> {
                         );
                     }
                     self.out.losses.push(Loss {
+                        key: Catalog::key(Kind::Table, &table),
                         what: format!("TRUNCATE empties table {}", self.catalog.show(&table)),
                         at,
                     });
@@ -321,6 +322,7 @@ impl Cx<'_> {
                             let table = self.catalog.resolve_table(&self.parts(name));
                             let at = self.at(name);
                             self.out.losses.push(Loss {
+                                key: Catalog::key(Kind::Table, &table),
                                 what: format!(
                                     "DELETE without WHERE removes every row of {}",
                                     self.catalog.show(&table)
@@ -343,6 +345,7 @@ impl Cx<'_> {
                             .map(|a| a.target.to_string().to_lowercase())
                             .collect();
                         self.out.losses.push(Loss {
+                            key: Catalog::key(Kind::Table, &table),
                             what: format!(
                                 "UPDATE without WHERE overwrites {} in every row of {}",
                                 columns.join(", "),
@@ -917,6 +920,7 @@ impl Cx<'_> {
                             continue;
                         }
                         self.out.losses.push(Loss {
+                            key: Catalog::column_key(&current, &cname),
                             what: format!(
                                 "drops column {}.{cname} and its data",
                                 self.catalog.show(&current)
@@ -1034,6 +1038,7 @@ impl Cx<'_> {
                             let new = types::normalize(&data_type.to_string());
                             if types::narrows(&col.data_type, &new) {
                                 self.out.losses.push(Loss {
+                                    key: Catalog::column_key(&current, &cname),
                                     what: format!("changes column {show} from {} to {new}, which may not hold every value", col.data_type),
                                     at: loc,
                                 });
@@ -1150,6 +1155,7 @@ impl Cx<'_> {
             if types::narrows(&old.data_type, &new.data_type) {
                 let loc = self.at_ident(at_node);
                 self.out.losses.push(Loss {
+                    key: Catalog::column_key(table, &old.name),
                     what: format!(
                         "changes column {}.{} from {} to {}, which may not hold every value",
                         self.catalog.show(table),
@@ -1353,6 +1359,7 @@ impl Cx<'_> {
                     let name = self.catalog.resolve_table(&parts);
                     if self.catalog.tables.contains_key(&name) {
                         self.out.losses.push(Loss {
+                            key: Catalog::key(Kind::Table, &name),
                             what: format!("drops table {} and its rows", self.catalog.show(&name)),
                             at: loc,
                         });
@@ -1367,11 +1374,13 @@ impl Cx<'_> {
                             "dropped",
                         );
                         self.out.losses.push(Loss {
+                            key: Catalog::key(Kind::Table, &name),
                             what: format!("drops table {} and its rows", self.catalog.show(&name)),
                             at: loc,
                         });
-                    } else {
+                    } else if self.catalog.is_uncertain(&name) {
                         self.out.losses.push(Loss {
+                            key: Catalog::key(Kind::Table, &name),
                             what: format!("drops table {} and its rows", self.catalog.show(&name)),
                             at: loc,
                         });
@@ -1469,6 +1478,7 @@ impl Cx<'_> {
                     }
                     if cascade {
                         self.out.losses.push(Loss {
+                            key: Catalog::key(Kind::Type, &name),
                             what: format!(
                                 "DROP TYPE {} CASCADE drops every column of that type and its data",
                                 self.catalog.show(&name)

@@ -289,6 +289,8 @@ pub struct Missing {
 /// What an up statement destroys that no down can bring back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Loss {
+    /// The key of the object whose data is lost (as in `Applied::created`).
+    pub key: String,
     /// What is lost, in words ("drops table audit_log and its rows").
     pub what: String,
     /// Where (bytes in the file).

@@ -649,6 +649,7 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
                         catalog.miss(out, Kind::Type, &name, None, at(name_at), "dropped");
                     } else if cascade {
                         out.losses.push(super::Loss {
+                            key: Catalog::key(Kind::Type, &name),
                             what: format!(
                                 "DROP TYPE {} CASCADE drops every column of that type and its data",
                                 catalog.show(&name)
