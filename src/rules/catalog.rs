@@ -60,6 +60,10 @@ pub struct Replayed {
     pub differences: Vec<(Difference, Option<At>, Option<At>)>,
     /// The down script's file and first statement, when it has one.
     pub down_at: Option<At>,
+    /// The up script changes the schema the Catalog models.
+    pub up_changes_schema: bool,
+    /// The down script exists and has no statement with an effect.
+    pub down_does_nothing: bool,
 }
 
 /// The replays, computed once per run.
@@ -133,15 +137,19 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
                 created_here.extend(applied.created);
             }
         }
+        replayed.up_changes_schema =
+            !catalog::diff(&before, &catalog, &catalog, &|_| false).is_empty();
         if let (Some(up), Some(down)) = (up, down) {
             let middle = catalog.clone();
+            replayed.down_does_nothing = does_nothing(down);
             let mut after = catalog.clone();
             apply_all(&mut after, down);
             replayed.down_at = down.parsed.statements.first().map(|s| At {
                 path: down.path.clone(),
                 span: s.span.clone(),
             });
-            if !after.opaque_history || before.opaque_history {
+            // An empty down is `empty-down`'s to report, once.
+            if (!after.opaque_history || before.opaque_history) && !replayed.down_does_nothing {
                 let fresh_uncertain = after.uncertain.since(&before.uncertain);
                 let ignored = |name: &str| fresh_uncertain.covers(name);
                 for d in catalog::diff(&before, &middle, &after, &ignored) {
@@ -154,6 +162,29 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         out.migrations.push(replayed);
     }
     out
+}
+
+/// Whether a script has no statement with an effect: only comments,
+/// `SELECT` of constants, transaction control and session settings.
+pub fn does_nothing(script: &ScriptView) -> bool {
+    let Ok(text) = &script.text else {
+        return false;
+    };
+    script.parsed.statements.iter().all(|s| {
+        if matches!(s.parsed, crate::sql::Parsed::Meta) {
+            return true;
+        }
+        let sql = text.get(s.span.clone()).unwrap_or("");
+        let words = crate::sql::leading_words(sql, 1);
+        match words.first().map(String::as_str) {
+            Some("BEGIN" | "COMMIT" | "START" | "END" | "SET" | "RESET") | None => true,
+            Some("SELECT") => {
+                let upper = sql.to_ascii_uppercase();
+                !upper.contains("FROM") && !upper.contains('(')
+            }
+            _ => false,
+        }
+    })
 }
 
 fn apply_all(catalog: &mut Catalog, script: &ScriptView) -> Vec<catalog::Applied> {

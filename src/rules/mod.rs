@@ -145,6 +145,7 @@ pub static RULES: &[Rule] = &[
 /// reads and parses every migration of a directory the change touches.
 pub const CATALOG_RULES: &[&str] = &[
     "down-restores-schema",
+    "empty-down",
     "unknown-object",
     "irreversible-change",
 ];

@@ -791,6 +791,16 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
                 return false;
             };
             let name = catalog.resolve_sequence(&parts);
+            if c.eat_all(&["OWNED", "BY"]) {
+                let owner = c.name(catalog).and_then(|(mut parts, _)| {
+                    let column = parts.pop()?;
+                    (!parts.is_empty()).then(|| (catalog.resolve_table(&parts), column))
+                });
+                if let Some(seq) = catalog.sequences.get_mut(&name) {
+                    seq.owned_by = owner;
+                }
+                return true;
+            }
             if c.eat_all(&["RENAME", "TO"]) {
                 if let (Some(seq), Some((new, _))) =
                     (catalog.sequences.remove(&name), c.name(catalog))
