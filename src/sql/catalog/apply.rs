@@ -425,15 +425,7 @@ impl Cx<'_> {
                     }
                     ast::AlterTypeOperation::Rename(r) => {
                         let new = self.ident(&r.new_name);
-                        if let Some(def) = self.catalog.types.remove(&name) {
-                            self.catalog.types.insert(
-                                QName {
-                                    schema: name.schema,
-                                    name: new,
-                                },
-                                def,
-                            );
-                        }
+                        self.catalog.rename_type(&name, new);
                     }
                 }
                 true
@@ -1189,7 +1181,17 @@ impl Cx<'_> {
             .map(|c| index_column(self, &c.column.expr))
             .collect();
         if !self.catalog.tables.contains_key(&table) {
-            if !self.catalog.views.contains_key(&table) {
+            if self.catalog.views.contains_key(&table) {
+                // An index on a materialized view: known by name only.
+                if let Some(n) = &ci.name {
+                    let index = QName {
+                        schema: table.schema.clone(),
+                        name: self.parts(n).pop().unwrap_or_default(),
+                    };
+                    self.out.created.push(Catalog::key(Kind::Index, &index));
+                    self.catalog.index_tables.insert(index, table);
+                }
+            } else {
                 let loc = self.at(&ci.table_name);
                 self.catalog
                     .miss(self.out, Kind::Table, &table, None, loc, "indexed");
@@ -1388,6 +1390,7 @@ impl Cx<'_> {
                 }
                 ObjectType::View | ObjectType::MaterializedView => {
                     let name = self.catalog.resolve_table(&parts);
+                    self.catalog.index_tables.retain(|_, t| *t != name);
                     if self.catalog.views.remove(&name).is_none() && !if_exists {
                         self.catalog
                             .miss(self.out, Kind::View, &name, None, loc, "dropped");

@@ -620,6 +620,35 @@ impl Catalog {
         }
     }
 
+    /// Renames a type, and the columns of that type with it.
+    fn rename_type(&mut self, from: &QName, to: String) {
+        let Some(def) = self.types.remove(from) else {
+            return;
+        };
+        let spellings = [from.name.clone(), format!("{}.{}", from.schema, from.name)];
+        let new = QName {
+            schema: from.schema.clone(),
+            name: to,
+        };
+        let renamed = |t: &str| {
+            let (base, array) = t.strip_suffix("[]").map_or((t, ""), |b| (b, "[]"));
+            spellings
+                .iter()
+                .any(|s| s == base)
+                .then(|| format!("{}{array}", new.name))
+        };
+        for t in self.tables.values_mut() {
+            if t.columns.iter().any(|c| renamed(&c.data_type).is_some()) {
+                for c in &mut Arc::make_mut(t).columns {
+                    if let Some(n) = renamed(&c.data_type) {
+                        c.data_type = n;
+                    }
+                }
+            }
+        }
+        self.types.insert(new, def);
+    }
+
     fn add_index(&mut self, table: &QName, index: Index) {
         if self.dialect != Dialect::Mysql {
             self.index_tables.insert(

@@ -310,3 +310,15 @@ fn type_normalisation_and_narrowing() {
     assert!(types::narrows("text", "integer"));
     assert!(!types::narrows("integer", "text"));
 }
+
+#[test]
+fn plain_ddl_in_do_blocks_is_applied_as_if_it_ran() {
+    let (c, applied) = pg(&format!(
+        "{USERS}DO $$\nBEGIN\n    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'users_age_positive') THEN\n        ALTER TABLE users ADD CONSTRAINT users_age_positive CHECK (age > 0) NOT VALID;\n    END IF;\nEND\n$$;\nDO $$ BEGIN\n    CREATE TYPE plan AS ENUM ('free', 'pro');\nEXCEPTION\n    WHEN duplicate_object THEN null;\nEND $$;\nDO 'BEGIN ALTER TABLE ghosts ADD COLUMN x int; END';"
+    ));
+    let t = c.table(&q("users")).unwrap();
+    assert!(t.constraints.iter().any(|c| c.name == "users_age_positive"));
+    assert!(c.types.contains_key(&q("plan")));
+    assert!(!c.is_uncertain(&q("users")));
+    assert_eq!(missing(&applied), ["table ghosts"]);
+}

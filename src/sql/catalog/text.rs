@@ -285,6 +285,9 @@ pub(super) fn uncertain(catalog: &mut Catalog, toks: &[Tok], out: &mut Applied) 
 
 fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> bool {
     let at = |r: Range<usize>| r.start + base..r.end + base;
+    if c.is("DO") {
+        return do_block(catalog, c.toks, base, out);
+    }
     if c.eat("SET") || c.eat("RESET") {
         c.eat("SESSION");
         c.eat("LOCAL");
@@ -666,6 +669,7 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
                 }
                 _ => {
                     let name = catalog.resolve_table(&parts);
+                    catalog.index_tables.retain(|_, t| *t != name);
                     if catalog.views.remove(&name).is_none() && !if_exists {
                         catalog.miss(out, Kind::View, &name, None, at(name_at), "dropped");
                     } else if cascade {
@@ -729,13 +733,7 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
                 let Some((new, _)) = c.name(catalog) else {
                     return false;
                 };
-                if let Some(def) = catalog.types.remove(&name) {
-                    let to = QName {
-                        schema: name.schema.clone(),
-                        name: new.last().cloned().unwrap_or_default(),
-                    };
-                    catalog.types.insert(to, def);
-                }
+                catalog.rename_type(&name, new.last().cloned().unwrap_or_default());
                 return true;
             }
             if c.eat("OWNER") {
@@ -952,6 +950,118 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
         return true;
     }
     false
+}
+
+/// A PL/pgSQL `DO` block whose body is plain DDL, run or skipped by `IF`
+/// conditions on the catalog (`IF NOT EXISTS (...) THEN ALTER TABLE ...`,
+/// `EXCEPTION WHEN duplicate_object THEN NULL`): its statements are applied
+/// as if they ran. A body with dynamic SQL, loops or calls is not read.
+fn do_block(catalog: &mut Catalog, toks: &[Tok], base: usize, out: &mut Applied) -> bool {
+    if catalog.dialect != Dialect::Postgres {
+        return false;
+    }
+    let language = toks.windows(2).find_map(|w| {
+        w[0].text
+            .eq_ignore_ascii_case("LANGUAGE")
+            .then(|| w[1].text.to_ascii_lowercase())
+    });
+    if language.is_some_and(|l| l != "plpgsql") {
+        return false;
+    }
+    let Some(body) = toks.iter().find(|t| t.kind == TokKind::Str) else {
+        return false;
+    };
+    // The body's offset in the statement: after its opening quote.
+    let inner = body.at.start + (body.at.len() - body.text.len()) / 2;
+    let btoks = tokens(body.text);
+    if btoks.iter().any(|t| {
+        t.kind == TokKind::Word
+            && ["EXECUTE", "PERFORM", "LOOP", "CALL", "COPY"]
+                .iter()
+                .any(|k| t.text.eq_ignore_ascii_case(k))
+    }) {
+        return false;
+    }
+    let mut pieces = Vec::new();
+    let (mut start, mut depth) = (0, 0i32);
+    for (i, t) in btoks.iter().enumerate() {
+        match (t.kind, t.text) {
+            (TokKind::Punct, "(") => depth += 1,
+            (TokKind::Punct, ")") => depth -= 1,
+            (TokKind::Punct, ";") if depth == 0 => {
+                pieces.push(&btoks[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    pieces.push(&btoks[start..]);
+    let word = |t: &Tok, w: &str| t.kind == TokKind::Word && t.text.eq_ignore_ascii_case(w);
+    for piece in pieces {
+        let mut p: &[Tok] = piece;
+        while let Some(first) = p.first() {
+            if ["BEGIN", "DECLARE", "ELSE", "EXCEPTION"]
+                .iter()
+                .any(|w| word(first, w))
+            {
+                p = &p[1..];
+            } else if word(first, "END") {
+                p = &p[1..];
+                if p.first().is_some_and(|t| word(t, "IF") || word(t, "CASE")) {
+                    p = &p[1..];
+                }
+            } else if ["IF", "ELSIF", "WHEN"].iter().any(|w| word(first, w)) {
+                let mut d = 0;
+                let then = p.iter().position(|t| {
+                    match t.text {
+                        "(" => d += 1,
+                        ")" => d -= 1,
+                        _ => {}
+                    }
+                    d == 0 && word(t, "THEN")
+                });
+                match then {
+                    Some(i) => p = &p[i + 1..],
+                    None => return false,
+                }
+            } else {
+                break;
+            }
+        }
+        let Some(first) = p.first() else { continue };
+        let last = &p[p.len() - 1];
+        if ["CREATE", "ALTER", "DROP", "COMMENT"]
+            .iter()
+            .any(|w| word(first, w))
+        {
+            let sub = &body.text[first.at.start..last.at.end];
+            let offset = base + inner + first.at.start;
+            let script = crate::sql::parse_script(sub, 0, catalog.dialect, &[]);
+            for statement in &script.statements {
+                let mut applied = catalog.apply(statement, sub);
+                for m in &mut applied.missing {
+                    m.at = m.at.start + offset..m.at.end + offset;
+                }
+                for l in &mut applied.losses {
+                    l.at = l.at.start + offset..l.at.end + offset;
+                }
+                out.missing.extend(applied.missing);
+                out.losses.extend(applied.losses);
+                out.created.extend(applied.created);
+                out.ddl |= applied.ddl;
+                out.uncertain |= applied.uncertain;
+            }
+        } else if ["RAISE", "NULL", "RETURN", "SELECT"]
+            .iter()
+            .any(|w| word(first, w))
+            || p.get(1).is_some_and(|t| t.text == ":")
+        {
+            continue;
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 fn trigger(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> bool {
