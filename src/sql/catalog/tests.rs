@@ -322,3 +322,36 @@ fn plain_ddl_in_do_blocks_is_applied_as_if_it_ran() {
     assert!(!c.is_uncertain(&q("users")));
     assert_eq!(missing(&applied), ["table ghosts"]);
 }
+
+#[test]
+fn broken_and_unusual_input_never_panics() {
+    let inputs = [
+        "DO $$ BEGIN",
+        "DO 'unterminated",
+        "CREATE TYPE",
+        "CREATE INDEX ON",
+        "CREATE FUNCTION f(DEFAULT, OUT) RETURNS int AS $x$ $x",
+        "ALTER TYPE t RENAME VALUE",
+        "COMMENT ON COLUMN IS 'x'",
+        "DROP FUNCTION",
+        "ALTER TABLE t ALTER COLUMN c TYPE numeric(2, 5)",
+        "CREATE TABLE t (c numeric(2,5)); ALTER TABLE t ALTER COLUMN c TYPE numeric(1,7);",
+        "SET search_path TO ;",
+        "CREATE TRIGGER x",
+        "/* open comment",
+        "E'\\",
+        "ALTER SEQUENCE s OWNED BY",
+        "CREATE TABLE \"x\u{e9}\u{1F600}\" (\"\u{e9}\" int); ALTER TABLE \"x\u{e9}\u{1F600}\" RENAME COLUMN \"\u{e9}\" TO \"\u{1F600}\";",
+    ];
+    for dialect in [
+        Dialect::Postgres,
+        Dialect::Mysql,
+        Dialect::Sqlite,
+        Dialect::Generic,
+    ] {
+        for sql in inputs {
+            let mut c = Catalog::new(dialect);
+            run(&mut c, sql);
+        }
+    }
+}

@@ -126,7 +126,7 @@ pub fn narrows(from: &str, to: &str) -> bool {
         }
         let (fp, fs) = (fa[0], fa.get(1).copied().unwrap_or(0));
         let (tp, ts) = (ta[0], ta.get(1).copied().unwrap_or(0));
-        return ts < fs || tp - ts.min(tp) < fp - fs.min(fp);
+        return ts < fs || tp.saturating_sub(ts) < fp.saturating_sub(fs);
     }
     if int_rank(fb).is_some()
         && matches!(
@@ -137,7 +137,7 @@ pub fn narrows(from: &str, to: &str) -> bool {
         return match tb {
             "numeric" => ta
                 .first()
-                .is_some_and(|p| *p - ta.get(1).copied().unwrap_or(0) < 19),
+                .is_some_and(|p| p.saturating_sub(ta.get(1).copied().unwrap_or(0)) < 19),
             "character varying" => ta.first().is_some_and(|n| *n < 20),
             "real" => int_rank(fb).is_some_and(|r| r >= 4),
             _ => false,
