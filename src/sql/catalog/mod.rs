@@ -202,7 +202,7 @@ impl Uncertain {
 
     fn add(&mut self, word: &str) {
         let lower = word.to_lowercase();
-        if lower.len() > 2 && lower.ends_with('_') {
+        if lower.len() > 2 && lower.ends_with('_') && !self.words.contains(&lower) {
             self.prefixes.push(lower.clone());
         }
         self.words.insert(lower);

@@ -1334,8 +1334,7 @@ impl Catalog {
         }
         if kind != Kind::Schema
             && !self.schemas.contains(&name.schema)
-            && !name.schema.is_empty()
-            && self.dialect == Dialect::Postgres
+            && name.schema != self.default_schema()
         {
             // A schema no migration created: made outside the migrations
             // (or by an extension); nothing in it can be judged.
