@@ -132,6 +132,16 @@ impl Cx<'_> {
                 );
                 true
             }
+            S::DropDomain(d) => {
+                self.out.ddl = true;
+                let name = self.catalog.resolve_type(&self.parts(&d.name));
+                if self.catalog.types.remove(&name).is_none() && !d.if_exists {
+                    let at = self.at(&d.name);
+                    self.catalog
+                        .miss(self.out, Kind::Type, &name, None, at, "dropped");
+                }
+                true
+            }
             S::CreateExtension(e) => {
                 self.out.ddl = true;
                 self.catalog.extensions.insert(self.ident(&e.name));

@@ -355,3 +355,86 @@ fn broken_and_unusual_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn data_losses_of_each_kind() {
+    let (_, applied) = pg(&format!(
+        "{USERS}CREATE TYPE mood AS ENUM ('a');\nTRUNCATE users;\nDELETE FROM users;\nDELETE FROM users WHERE age > 90;\nUPDATE users SET age = 0;\nUPDATE users SET age = 1 WHERE id = 1;\nDROP TYPE mood CASCADE;\nDROP TABLE users;"
+    ));
+    let losses: Vec<String> = applied
+        .iter()
+        .flat_map(|a| a.losses.iter().map(|l| l.what.clone()))
+        .collect();
+    assert_eq!(
+        losses,
+        [
+            "TRUNCATE empties table users",
+            "DELETE without WHERE removes every row of users",
+            "UPDATE without WHERE overwrites age in every row of users",
+            "DROP TYPE mood CASCADE drops every column of that type and its data",
+            "drops table users and its rows",
+        ]
+    );
+}
+
+#[test]
+fn views_read_tables_and_ctes_are_not_tables() {
+    let (c, applied) = pg(&format!(
+        "{USERS}CREATE VIEW adults AS WITH grown AS (SELECT * FROM users WHERE age >= 18) SELECT g.id FROM grown g JOIN (SELECT id FROM users) u ON u.id = g.id, generate_series(1, 2) s, pg_catalog.pg_class pc;\nCREATE MATERIALIZED VIEW counts AS SELECT count(*) FROM adults;\nCREATE UNIQUE INDEX counts_idx ON counts ((1));\nDROP TABLE users CASCADE;"
+    ));
+    assert!(missing(&applied).is_empty(), "{:?}", missing(&applied));
+    assert!(
+        !c.views.contains_key(&q("adults")),
+        "dropped with its table"
+    );
+    assert!(
+        !c.views.contains_key(&q("counts")),
+        "and what reads the view"
+    );
+}
+
+#[test]
+fn composite_types_domains_and_sequences() {
+    let (c, applied) = pg("CREATE TYPE address AS (street text, zip varchar(10));\nCREATE DOMAIN email AS citext CHECK (VALUE ~ '@');\nCREATE SEQUENCE invoice_numbers START 1000;\nALTER SEQUENCE invoice_numbers RENAME TO invoice_no;\nDROP DOMAIN email;");
+    assert!(missing(&applied).is_empty(), "{:?}", missing(&applied));
+    assert_eq!(
+        c.types[&q("address")],
+        TypeDef::Composite(vec![
+            ("street".into(), "text".into()),
+            ("zip".into(), "character varying(10)".into())
+        ])
+    );
+    assert!(!c.types.contains_key(&q("email")));
+    assert!(c.sequences.contains_key(&q("invoice_no")));
+}
+
+#[test]
+fn mysql_generated_foreign_key_names_and_drops() {
+    let mut c = Catalog::new(Dialect::Mysql);
+    let applied = run(&mut c, "CREATE TABLE users (id INT PRIMARY KEY);\nCREATE TABLE orders (id INT PRIMARY KEY, user_id INT, FOREIGN KEY (user_id) REFERENCES users (id));\nALTER TABLE orders DROP FOREIGN KEY orders_ibfk_1;\nALTER TABLE orders ADD CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id);\nALTER TABLE orders DROP PRIMARY KEY;");
+    assert!(missing(&applied).is_empty(), "{:?}", missing(&applied));
+    let t = c
+        .table(&QName {
+            schema: String::new(),
+            name: "orders".into(),
+        })
+        .unwrap();
+    let names: Vec<&str> = t.constraints.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["fk_orders_user"]);
+}
+
+#[test]
+fn sqlite_alter_table_forms() {
+    let mut c = Catalog::new(Dialect::Sqlite);
+    let applied = run(&mut c, "CREATE TABLE t (a TEXT, b INTEGER NOT NULL DEFAULT 0);\nALTER TABLE t ADD COLUMN c REAL;\nALTER TABLE t RENAME COLUMN a TO name;\nALTER TABLE t DROP COLUMN b;\nCREATE UNIQUE INDEX IF NOT EXISTS t_name ON t (name);\nDROP INDEX IF EXISTS t_missing;");
+    assert!(missing(&applied).is_empty(), "{:?}", missing(&applied));
+    let t = c
+        .table(&QName {
+            schema: "main".into(),
+            name: "t".into(),
+        })
+        .unwrap();
+    let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(cols, ["name", "c"]);
+    assert!(t.indexes["t_name"].unique);
+}
