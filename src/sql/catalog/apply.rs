@@ -373,6 +373,9 @@ impl Cx<'_> {
                 let ast::AlterIndexOperation::RenameIndex { index_name } = operation;
                 let new = self.parts(index_name).pop().unwrap_or_default();
                 let Some(table) = self.catalog.index_tables.remove(&index) else {
+                    if self.catalog.rename_constraint_index(&index, &new) {
+                        return true;
+                    }
                     let at = self.at(name);
                     self.catalog
                         .miss(self.out, Kind::Index, &index, None, at, "renamed");

@@ -649,6 +649,33 @@ impl Catalog {
         self.types.insert(new, def);
     }
 
+    /// `ALTER INDEX x_pkey RENAME TO y`: the index of a primary key or
+    /// unique constraint is renamed with its constraint. False when no
+    /// constraint of the schema has that name.
+    fn rename_constraint_index(&mut self, index: &QName, new: &str) -> bool {
+        for (name, t) in self.tables.iter_mut() {
+            if name.schema != index.schema {
+                continue;
+            }
+            let owns = t.constraints.iter().any(|c| {
+                c.name == index.name
+                    && matches!(
+                        c.kind,
+                        ConstraintKind::PrimaryKey(_) | ConstraintKind::Unique(_)
+                    )
+            });
+            if owns {
+                for c in &mut Arc::make_mut(t).constraints {
+                    if c.name == index.name {
+                        c.name = new.to_string();
+                    }
+                }
+                return true;
+            }
+        }
+        false
+    }
+
     fn add_index(&mut self, table: &QName, index: Index) {
         if self.dialect != Dialect::Mysql {
             self.index_tables.insert(

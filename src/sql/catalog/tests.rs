@@ -438,3 +438,19 @@ fn sqlite_alter_table_forms() {
     assert_eq!(cols, ["name", "c"]);
     assert!(t.indexes["t_name"].unique);
 }
+
+#[test]
+fn renaming_a_constraint_index_renames_the_constraint() {
+    let (c, applied) = pg(&format!(
+        "{USERS}ALTER TABLE users RENAME TO members;\nALTER INDEX users_pkey RENAME TO members_pkey;\nALTER INDEX IF EXISTS users_email_key RENAME TO members_email_key;"
+    ));
+    assert!(missing(&applied).is_empty(), "{:?}", missing(&applied));
+    let names: Vec<&str> = c
+        .table(&q("members"))
+        .unwrap()
+        .constraints
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["members_pkey", "members_email_key"]);
+}

@@ -750,13 +750,20 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
             return false;
         }
         if c.eat("INDEX") {
-            c.eat_all(&["IF", "EXISTS"]);
+            let if_exists = c.eat_all(&["IF", "EXISTS"]);
             let Some((parts, name_at)) = c.name(catalog) else {
                 return false;
             };
             let name = catalog.resolve_index(&parts);
             if !catalog.index_tables.contains_key(&name) {
-                catalog.miss(out, Kind::Index, &name, None, at(name_at), "altered");
+                let renamed = c.eat_all(&["RENAME", "TO"])
+                    && c.name(catalog).is_some_and(|(new, _)| {
+                        let new = new.last().cloned().unwrap_or_default();
+                        catalog.rename_constraint_index(&name, &new)
+                    });
+                if !renamed && !if_exists {
+                    catalog.miss(out, Kind::Index, &name, None, at(name_at), "altered");
+                }
                 return true;
             }
             if c.eat_all(&["RENAME", "TO"]) {
