@@ -9,8 +9,8 @@ use sqlparser::ast::{
 };
 
 use super::{
-    pg_name, text, types, Applied, Catalog, Column, Constraint, ConstraintKind, Index, Kind, Loss,
-    QName, Routine, Sequence, Table, Trigger, TypeDef, View,
+    object_name, text, types, Applied, Catalog, Column, Constraint, ConstraintKind, Index, Kind,
+    Loss, QName, Routine, Sequence, Table, Trigger, TypeDef, View,
 };
 use crate::sql::{Dialect, Statement};
 
@@ -516,10 +516,7 @@ impl Cx<'_> {
                 column.identity = Some("serial".to_string());
                 let seq = QName {
                     schema: table.schema.clone(),
-                    name: pg_name(
-                        format!("{}_{}_seq", table.name, column.name),
-                        self.catalog.dialect,
-                    ),
+                    name: object_name(&table.name, &column.name, "seq", self.catalog.dialect),
                 };
                 self.catalog.sequences.insert(
                     seq,
@@ -626,7 +623,7 @@ impl Cx<'_> {
     fn pk_name(&self, table: &str) -> String {
         match self.catalog.dialect {
             Dialect::Mysql => "PRIMARY".to_string(),
-            _ => pg_name(format!("{table}_pkey"), self.catalog.dialect),
+            _ => object_name(table, "", "pkey", self.catalog.dialect),
         }
     }
 
@@ -650,17 +647,13 @@ impl Cx<'_> {
         if self.catalog.dialect == Dialect::Mysql && suffix == "key" {
             return columns.first().cloned().unwrap_or_default();
         }
-        let mut base = table.to_string();
-        for c in columns {
-            base.push('_');
-            base.push_str(c);
-        }
-        let first = pg_name(format!("{base}_{suffix}"), self.catalog.dialect);
+        let cols = columns.join("_");
+        let first = object_name(table, &cols, suffix, self.catalog.dialect);
         if !t.constraints.iter().any(|c| c.name == first) {
             return first;
         }
         (1..)
-            .map(|n| pg_name(format!("{base}_{suffix}{n}"), self.catalog.dialect))
+            .map(|n| object_name(table, &cols, &format!("{suffix}{n}"), self.catalog.dialect))
             .find(|n| !t.constraints.iter().any(|c| c.name == *n))
             .unwrap_or(first)
     }
@@ -1236,10 +1229,7 @@ impl Cx<'_> {
                         }
                     })
                     .collect();
-                pg_name(
-                    format!("{}_{}_idx", table.name, cols.join("_")),
-                    self.catalog.dialect,
-                )
+                object_name(&table.name, &cols.join("_"), "idx", self.catalog.dialect)
             }
         };
         let qname = QName {

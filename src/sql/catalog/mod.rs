@@ -802,17 +802,37 @@ fn default_schema(dialect: Dialect) -> &'static str {
     }
 }
 
-/// Truncates a generated name to PostgreSQL's 63 bytes.
-fn pg_name(name: String, dialect: Dialect) -> String {
-    if dialect == Dialect::Postgres && name.len() > 63 {
-        let mut end = 63;
-        while !name.is_char_boundary(end) {
-            end -= 1;
+/// The name PostgreSQL gives an object it names itself (`makeObjectName`):
+/// `name1_name2_label`, with the longer of name1 and name2 shortened until
+/// the whole fits in 63 bytes. Other dialects join the parts.
+fn object_name(name1: &str, name2: &str, label: &str, dialect: Dialect) -> String {
+    let join = |a: &str, b: &str| {
+        if b.is_empty() {
+            format!("{a}_{label}")
+        } else {
+            format!("{a}_{b}_{label}")
         }
-        name[..end].to_string()
-    } else {
-        name
+    };
+    if dialect != Dialect::Postgres {
+        return join(name1, name2);
     }
+    let overhead = label.len() + 1 + if name2.is_empty() { 0 } else { 1 };
+    let avail = 63usize.saturating_sub(overhead);
+    let (mut n1, mut n2) = (name1.len(), name2.len());
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let clip = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    join(&clip(name1, n1), &clip(name2, n2))
 }
 
 #[cfg(test)]

@@ -454,3 +454,26 @@ fn renaming_a_constraint_index_renames_the_constraint() {
         .collect();
     assert_eq!(names, ["members_pkey", "members_email_key"]);
 }
+
+#[test]
+fn long_generated_names_are_shortened_as_postgres_does() {
+    let table = "customer_subscription_billing_period_adjustments";
+    let (c, _) = pg(&format!(
+        "CREATE TABLE {table} (id int PRIMARY KEY, subscription_identifier_reference int UNIQUE);"
+    ));
+    let names: Vec<String> = c
+        .table(&q(table))
+        .unwrap()
+        .constraints
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "customer_subscription_billing_period_adjustments_pkey",
+            "customer_subscription_billing_subscription_identifier_refer_key",
+        ]
+    );
+    assert!(names.iter().all(|n| n.len() <= 63));
+}

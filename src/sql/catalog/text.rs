@@ -485,10 +485,7 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
             }
             let name = match name {
                 Some((parts, _)) => parts.last().cloned().unwrap_or_default(),
-                None => super::pg_name(
-                    format!("{}_{}_idx", table.name, columns.join("_")),
-                    catalog.dialect,
-                ),
+                None => super::object_name(&table.name, &columns.join("_"), "idx", catalog.dialect),
             };
             let qname = QName {
                 schema: table.schema.clone(),
