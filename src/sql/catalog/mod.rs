@@ -184,8 +184,8 @@ pub struct Sequence {
 pub struct Uncertain {
     /// Lower-case words of those statements' text (identifiers, and words
     /// inside strings, for dynamic SQL). An object is uncertain when its
-    /// name, or its table's name, is one of them or starts with one that
-    /// ends in `_` (partitions named from a prefix).
+    /// name is one of them, starts with one followed by `_`, or starts with
+    /// one that ends in `_` (partitions named from a prefix).
     words: HashSet<String>,
     prefixes: Vec<String>,
 }
@@ -197,7 +197,14 @@ impl Uncertain {
             return false;
         }
         let lower = name.to_lowercase();
-        self.words.contains(&lower) || self.prefixes.iter().any(|p| lower.starts_with(p.as_str()))
+        // `events_p2024_01` is uncertain when `events` is: partitions and
+        // shadow tables are named after the table a function call names.
+        let by_segment = lower
+            .match_indices('_')
+            .any(|(i, _)| i > 0 && self.words.contains(&lower[..i]));
+        self.words.contains(&lower)
+            || by_segment
+            || self.prefixes.iter().any(|p| lower.starts_with(p.as_str()))
     }
 
     fn add(&mut self, word: &str) {

@@ -477,3 +477,9 @@ fn long_generated_names_are_shortened_as_postgres_does() {
     );
     assert!(names.iter().all(|n| n.len() <= 63));
 }
+
+#[test]
+fn partitions_made_by_a_function_call_are_uncertain() {
+    let (_, applied) = pg("CREATE TABLE events (id bigint, at timestamptz) PARTITION BY RANGE (at);\nSELECT partman.create_parent('public.events', 'at', 'native', 'daily');\nALTER TABLE events_p2024_01_01 ADD COLUMN x int;\nALTER TABLE invoices_2024 ADD COLUMN y int;");
+    assert_eq!(missing(&applied), ["table invoices_2024"]);
+}
