@@ -140,7 +140,6 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         replayed.up_changes_schema =
             !catalog::diff(&before, &catalog, &catalog, &|_| false).is_empty();
         if let (Some(up), Some(down)) = (up, down) {
-            let middle = catalog.clone();
             replayed.down_does_nothing = does_nothing(down);
             let mut after = catalog.clone();
             apply_all(&mut after, down);
@@ -152,7 +151,7 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
             if (!after.opaque_history || before.opaque_history) && !replayed.down_does_nothing {
                 let fresh_uncertain = after.uncertain.since(&before.uncertain);
                 let ignored = |name: &str| fresh_uncertain.covers(name);
-                for d in catalog::diff(&before, &middle, &after, &ignored) {
+                for d in catalog::diff(&before, &catalog, &after, &ignored) {
                     let up_at = involved(up, &d.names, false);
                     let down_at = involved(down, &d.names, true);
                     replayed.differences.push((d, up_at, down_at));
