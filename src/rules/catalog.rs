@@ -7,8 +7,9 @@
 //! and those of the new or changed migrations. Before each new or changed
 //! migration the Catalog is what every earlier migration built; its up
 //! script is applied, then its down script on a copy, and the copy is
-//! compared with the Catalog from before the up. Copies are cheap: tables
-//! are shared until written.
+//! compared with the Catalog from before the up. Both are compared on the
+//! objects the two scripts name (`Catalog::restricted`), so a migration
+//! costs what it names, not the size of the schema.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -109,15 +110,33 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
             index,
             ..Replayed::default()
         };
-        let before = catalog.clone();
+        // Only what the up and down scripts name can differ: both are
+        // compared on that part of the Catalog, so a migration costs what
+        // it names, not the size of the schema.
+        let named: Vec<&str> = [up, down]
+            .into_iter()
+            .flatten()
+            .flat_map(|s| {
+                let text = s.text.as_ref().map(|t| &**t).unwrap_or("");
+                s.parsed
+                    .statements
+                    .iter()
+                    .map(move |st| text.get(st.span.clone()).unwrap_or(""))
+            })
+            .collect();
+        let before = catalog.restricted(named.iter().copied());
         // Objects this migration creates hold no data yet: dropping a
         // staging table it created loses nothing.
         let mut created_here = std::collections::HashSet::new();
+        let mut up_uncertain = Vec::new();
         if let Some(up) = up {
             let text = up.text.as_ref().map(|t| &**t).unwrap_or("");
             for statement in &up.parsed.statements {
                 let applied = catalog.apply(statement, text);
                 record_created(&mut out.created_by, &applied.created, index);
+                if applied.uncertain {
+                    up_uncertain.push(text.get(statement.span.clone()).unwrap_or(""));
+                }
                 for m in applied.missing {
                     replayed.missing.push((m, up.path.clone()));
                 }
@@ -137,21 +156,27 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
                 created_here.extend(applied.created);
             }
         }
+        let middle = catalog.restricted(named.iter().copied());
         replayed.up_changes_schema =
-            !catalog::diff(&before, &catalog, &catalog, &|_| false).is_empty();
+            !catalog::diff(&before, &middle, &middle, &|_| false).is_empty();
         if let (Some(up), Some(down)) = (up, down) {
             replayed.down_does_nothing = does_nothing(down);
-            let mut after = catalog.clone();
+            let mut after = middle.clone();
+            for sql in &up_uncertain {
+                after.mark_uncertain_text(sql);
+            }
             apply_all(&mut after, down);
             replayed.down_at = down.parsed.statements.first().map(|s| At {
                 path: down.path.clone(),
                 span: s.span.clone(),
             });
-            // An empty down is `empty-down`'s to report, once.
-            if (!after.opaque_history || before.opaque_history) && !replayed.down_does_nothing {
-                let fresh_uncertain = after.uncertain.since(&before.uncertain);
-                let ignored = |name: &str| fresh_uncertain.covers(name);
-                for d in catalog::diff(&before, &catalog, &after, &ignored) {
+            // An empty down is `empty-down`'s to report, once. Names that
+            // a statement of the up or the down could not model are left
+            // out (`after` started with nothing uncertain).
+            if !after.opaque_history && !replayed.down_does_nothing {
+                let uncertain = &after.uncertain;
+                let ignored = |name: &str| uncertain.covers(name);
+                for d in catalog::diff(&before, &middle, &after, &ignored) {
                     let up_at = involved(up, &d.names, false);
                     let down_at = involved(down, &d.names, true);
                     replayed.differences.push((d, up_at, down_at));

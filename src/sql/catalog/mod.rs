@@ -405,6 +405,100 @@ impl Catalog {
         applied
     }
 
+    /// The part of the Catalog that statements with these texts can touch:
+    /// the tables, views, types, sequences and routines they name (and the
+    /// table of each index they name), with the search path, schemas and
+    /// extensions; nothing uncertain. Comparing two such parts costs what
+    /// the statements name, not the size of the schema.
+    pub fn restricted<'t>(&self, texts: impl IntoIterator<Item = &'t str>) -> Catalog {
+        let mut words = HashSet::new();
+        for t in texts {
+            for tok in text::tokens(t) {
+                if matches!(tok.kind, text::TokKind::Word | text::TokKind::Quoted) {
+                    words.insert(tok.text.to_string());
+                    words.insert(tok.text.to_lowercase());
+                }
+            }
+        }
+        let mut out = Catalog {
+            dialect: self.dialect,
+            search_path: self.search_path.clone(),
+            schemas: self.schemas.clone(),
+            tables: BTreeMap::new(),
+            views: BTreeMap::new(),
+            index_tables: BTreeMap::new(),
+            sequences: BTreeMap::new(),
+            types: BTreeMap::new(),
+            extensions: self.extensions.clone(),
+            routines: self
+                .routines
+                .iter()
+                .filter(|r| words.contains(&r.name.name))
+                .cloned()
+                .collect(),
+            comments: BTreeMap::new(),
+            uncertain: Uncertain::default(),
+            opaque_history: false,
+        };
+        let mut schemas: Vec<&String> = self.schemas.iter().collect();
+        schemas.extend(self.search_path.iter());
+        for w in &words {
+            for schema in &schemas {
+                let q = QName {
+                    schema: (*schema).clone(),
+                    name: w.clone(),
+                };
+                let mut table = self.tables.contains_key(&q).then(|| q.clone());
+                if table.is_none() {
+                    table = self.index_tables.get(&q).cloned();
+                }
+                if let Some(t) = table {
+                    out.take_table(self, &t);
+                }
+                if let Some(v) = self.views.get(&q) {
+                    out.views.insert(q.clone(), v.clone());
+                    for (i, t) in &self.index_tables {
+                        if *t == q {
+                            out.index_tables.insert(i.clone(), q.clone());
+                        }
+                    }
+                }
+                if let Some(t) = self.types.get(&q) {
+                    out.types.insert(q.clone(), t.clone());
+                }
+                if let Some(sq) = self.sequences.get(&q) {
+                    out.sequences.insert(q.clone(), sq.clone());
+                }
+            }
+        }
+        out
+    }
+
+    fn take_table(&mut self, from: &Catalog, name: &QName) {
+        let Some(t) = from.tables.get(name) else {
+            return;
+        };
+        if self.dialect != Dialect::Mysql {
+            for index in t.indexes.keys() {
+                self.index_tables.insert(
+                    QName {
+                        schema: name.schema.clone(),
+                        name: index.clone(),
+                    },
+                    name.clone(),
+                );
+            }
+        }
+        self.tables.insert(name.clone(), t.clone());
+    }
+
+    /// Marks the words of a statement's text as uncertain, as for a
+    /// statement the Catalog could not model.
+    pub fn mark_uncertain_text(&mut self, sql: &str) {
+        let toks = text::tokens(sql);
+        text::uncertain(self, &toks, &mut Applied::default());
+    }
+
     /// The names this dialect gives the default schema.
     pub fn default_schema(&self) -> &str {
         default_schema(self.dialect)

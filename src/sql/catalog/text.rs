@@ -12,7 +12,7 @@ use crate::sql::Dialect;
 
 /// A token of a statement's text.
 #[derive(Clone, Debug)]
-pub(super) struct Tok<'a> {
+pub(crate) struct Tok<'a> {
     /// What it is.
     pub kind: TokKind,
     /// Its text (without quotes for identifiers and strings).
@@ -22,7 +22,7 @@ pub(super) struct Tok<'a> {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum TokKind {
+pub(crate) enum TokKind {
     Word,
     Quoted,
     Str,
@@ -31,7 +31,7 @@ pub(super) enum TokKind {
 }
 
 /// Splits SQL into tokens, skipping comments and whitespace.
-pub(super) fn tokens(sql: &str) -> Vec<Tok<'_>> {
+pub(crate) fn tokens(sql: &str) -> Vec<Tok<'_>> {
     let b = sql.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
