@@ -819,12 +819,17 @@ fn run(
 ) -> Result<(Outcome, Vec<Key>)> {
     let mut notes = Vec::new();
     let dirs = migration_dirs(config, sides, &mut notes)?;
-    if lint && !want_keys {
+    let history = rules::CATALOG_RULES
+        .iter()
+        .any(|id| rules::checked(config, id, lint));
+    // The Catalog replays every migration in order, so a lint that runs
+    // its rules reads the directory whole.
+    if lint && !want_keys && !history {
         return lint_in_batches(config, sides, dirs, target_name, notes);
     }
     let mut views = Vec::new();
     for (dir, layout) in dirs {
-        let mut view = dir_view(dir, layout, sides, config.dialect, lint)?;
+        let mut view = dir_view(dir, layout, sides, config.dialect, lint, history)?;
         if promotion.is_some() && !view.changes.is_empty() {
             view.promotion = Some(promotion_view(&view, sides)?);
         }
@@ -882,7 +887,7 @@ fn lint_in_batches(
     let mut batches: Vec<(DirView, Vec<Pending>)> = Vec::new();
     let mut checked = 0;
     for (dir, layout) in dirs {
-        let (view, pending) = dir_view_unparsed(dir, layout, sides, true)?;
+        let (view, pending, _) = dir_view_unparsed(dir, layout, sides, true, false)?;
         checked += view.fresh().count();
         let mut groups: Vec<Vec<Pending>> = Vec::new();
         let mut last = None;
@@ -1240,30 +1245,39 @@ fn empty_plan(dir: &str, layout: Layout) -> Plan {
     }
 }
 
+/// The DirView of one directory. With `history` (a rule replays the
+/// Catalog), the up scripts of the head migrations the change does not
+/// touch are read and parsed too, so that the Catalog can be built from
+/// every migration; only when the change touches the directory.
 fn dir_view(
     dir: MigrationDir,
     layout: Layout,
     sides: &Sides,
     dialect: sql::Dialect,
     lint: bool,
+    history: bool,
 ) -> Result<DirView> {
-    let (mut view, pending) = dir_view_unparsed(dir, layout, sides, lint)?;
+    let (mut view, pending, past) = dir_view_unparsed(dir, layout, sides, lint, history)?;
     view.scripts = parse_all(pending, dialect);
+    view.history = parse_all(past, dialect);
     Ok(view)
 }
 
 /// A script read but not parsed yet: (migration index, role, script, text).
 type Pending = (usize, Role, plan::Script, Text);
 
-/// A directory's view without its parsed scripts, and the scripts to parse.
+/// A directory's view without its parsed scripts, the scripts to parse,
+/// and (with `history`) the up scripts of the migrations the change leaves
+/// alone, for the Catalog's replay.
 fn dir_view_unparsed(
     dir: MigrationDir,
     layout: Layout,
     sides: &Sides,
     lint: bool,
-) -> Result<(DirView, Vec<Pending>)> {
+    history: bool,
+) -> Result<(DirView, Vec<Pending>, Vec<Pending>)> {
     if let Some(view) = unchanged(&dir, layout, sides)? {
-        return Ok((view, Vec::new()));
+        return Ok((view, Vec::new(), Vec::new()));
     }
     let options = dir.layout_options();
     let head = layout.plan_with(&dir.dir, sides.head, &options)?;
@@ -1331,6 +1345,18 @@ fn dir_view_unparsed(
             pending.push((index, role, script.clone(), text));
         }
     }
+    let mut past = Vec::new();
+    if history && !changes.is_empty() {
+        let fresh: std::collections::HashSet<usize> =
+            pending.iter().map(|(index, ..)| *index).collect();
+        for (index, migration) in head.migrations.iter().enumerate() {
+            if fresh.contains(&index) {
+                continue;
+            }
+            let text = sides.head.text(&migration.up.file)?;
+            past.push((index, Role::Up, migration.up.clone(), text));
+        }
+    }
     let atlas_sum = atlas_sum(&dir.dir, layout, sides, !changes.is_empty() || lint)?;
     let view = DirView {
         config: dir,
@@ -1339,11 +1365,12 @@ fn dir_view_unparsed(
         head,
         changes,
         scripts: Vec::new(),
+        history: Vec::new(),
         base_texts,
         atlas_sum,
         promotion: None,
     };
-    Ok((view, pending))
+    Ok((view, pending, past))
 }
 
 /// Whether two migrations hold the same content as their tool sees it:
@@ -1540,6 +1567,7 @@ fn unchanged(dir: &MigrationDir, layout: Layout, sides: &Sides) -> Result<Option
         head: empty_plan(&dir.dir, layout),
         changes: Vec::new(),
         scripts: Vec::new(),
+        history: Vec::new(),
         base_texts: Vec::new(),
         atlas_sum: None,
         promotion: None,

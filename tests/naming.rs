@@ -15,6 +15,11 @@ fn shop_with_naming(naming: &str) -> Repo {
             "dialect: postgres\ntrunk: main\nmigrations:\n  - dir: db/migrations\n    layout: golang-migrate\n{naming}"
         ),
     );
+    repo.migration(
+        "20240205090000_add_orders_created_at",
+        "ALTER TABLE orders ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();\n",
+        "ALTER TABLE orders DROP COLUMN created_at;\n",
+    );
     repo.commit("naming conventions");
     repo
 }

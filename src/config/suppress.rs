@@ -32,6 +32,9 @@ pub struct Suppression {
     pub comment: Range<usize>,
     /// What it covers.
     pub scope: Scope,
+    /// How it is written: `sqlgate:ignore`, `sqlgate:ignore-file`, or
+    /// `sqlgate:irreversible` (an acknowledgement of `irreversible-change`).
+    pub directive: &'static str,
 }
 
 /// Reads the directives from a file's comments. `statements` are the spans
@@ -52,13 +55,21 @@ pub fn find(
             .trim_start_matches("/*")
             .trim_end_matches("*/")
             .trim();
-        let (file_wide, rest) = if let Some(rest) = body.strip_prefix("sqlgate:ignore-file") {
-            (true, rest)
-        } else if let Some(rest) = body.strip_prefix("sqlgate:ignore") {
-            (false, rest)
-        } else {
-            continue;
-        };
+        // `sqlgate:irreversible <reason>` acknowledges the data loss of the
+        // next statement: a suppression of `irreversible-change`, listed
+        // with the others for reviewers.
+        let acknowledged;
+        let (file_wide, rest, written) =
+            if let Some(reason) = body.strip_prefix("sqlgate:irreversible") {
+                acknowledged = format!("irreversible-change {}", reason.trim());
+                (false, acknowledged.as_str(), "sqlgate:irreversible")
+            } else if let Some(rest) = body.strip_prefix("sqlgate:ignore-file") {
+                (true, rest, "sqlgate:ignore-file")
+            } else if let Some(rest) = body.strip_prefix("sqlgate:ignore") {
+                (false, rest, "sqlgate:ignore")
+            } else {
+                continue;
+            };
         let mut words = rest.trim().splitn(2, char::is_whitespace);
         let rule = words.next().unwrap_or("").trim_end_matches(':').to_string();
         let reason = words
@@ -79,6 +90,7 @@ pub fn find(
             reason,
             comment: comment.clone(),
             scope,
+            directive: written,
         });
     }
     out
@@ -128,6 +140,18 @@ pub fn apply(
         }
     }
     for s in suppressions.iter().filter(|s| s.reason.is_none()) {
+        if s.directive == "sqlgate:irreversible" {
+            kept.push(
+                Finding::new(
+                    "suppression-without-reason",
+                    Location::head(&s.path, s.comment.clone()),
+                    "`sqlgate:irreversible` gives no reason",
+                )
+                .label("no reason after the directive")
+                .help("say why losing the data is fine: `-- sqlgate:irreversible <reason>`"),
+            );
+            continue;
+        }
         kept.push(
             Finding::new(
                 "suppression-without-reason",
@@ -160,11 +184,7 @@ pub fn apply(
 }
 
 fn directive(s: &Suppression) -> &'static str {
-    if s.scope == Scope::File {
-        "sqlgate:ignore-file"
-    } else {
-        "sqlgate:ignore"
-    }
+    s.directive
 }
 
 fn unknown_rule(s: &Suppression, ids: &[&str]) -> Finding {
@@ -183,6 +203,15 @@ fn unknown_rule(s: &Suppression, ids: &[&str]) -> Finding {
 }
 
 fn unused(s: &Suppression) -> Finding {
+    if s.directive == "sqlgate:irreversible" {
+        return Finding::new(
+            "unused-suppression",
+            Location::head(&s.path, s.comment.clone()),
+            "`sqlgate:irreversible` acknowledges nothing: the statement after it destroys no data",
+        )
+        .label("nothing to acknowledge on the next statement")
+        .help("remove the comment, or move it to the line before the statement that loses data");
+    }
     let (message, label) = match &s.scope {
         Scope::File => (
             format!(
@@ -223,6 +252,20 @@ fn unused(s: &Suppression) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn irreversible_acknowledges_the_next_statement() {
+        let text = "-- sqlgate:irreversible archived to S3 first\nDROP TABLE audit;\n-- sqlgate:irreversible\nSELECT 1;";
+        let comments = [0..44, 63..86];
+        let statements = [45..62, 87..96];
+        let found = find("a.sql", text, &comments, &statements);
+        assert_eq!(found[0].rule, "irreversible-change");
+        assert_eq!(found[0].reason.as_deref(), Some("archived to S3 first"));
+        assert_eq!(found[0].scope, Scope::Statement(45..62));
+        assert_eq!(found[1].reason, None);
+        let (_, used) = apply(Vec::new(), &found, &|_| true);
+        assert_eq!(used, [false, false]);
+    }
 
     #[test]
     fn ignore_covers_the_next_statement_only() {

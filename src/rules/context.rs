@@ -52,6 +52,10 @@ pub struct DirView {
     pub changes: Vec<Change>,
     /// Parsed scripts of the head migrations the change touches.
     pub scripts: Vec<ScriptView>,
+    /// Parsed up scripts of the head migrations the change does not touch,
+    /// read only when a rule replays the Catalog: the history it is built
+    /// from. Empty when linting (every migration is in `scripts`).
+    pub history: Vec<ScriptView>,
     /// Texts of base migrations that changed (for comparisons), by path.
     pub base_texts: Vec<(String, Arc<str>)>,
     /// How the head disagrees with the directory's `atlas.sum`, when the
@@ -231,6 +235,9 @@ pub struct ConfigChange {
 pub struct Shared {
     /// What each new or changed migration does, for the safety rules.
     pub(crate) safety: crate::rules::safety::Facts,
+    /// The Catalog replayed over each directory's migrations, for the
+    /// reversibility and ordering rules that compare schemas.
+    pub(crate) catalog: crate::rules::catalog::Replays,
 }
 
 /// The location of a whole file (its first byte) on one side.

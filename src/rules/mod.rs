@@ -3,6 +3,7 @@
 //! A rule sees Plans, Changes, parsed Scripts and the Config through a
 //! `Context`, and returns Findings. Must not know git or the terminal.
 
+pub(crate) mod catalog;
 pub mod context;
 mod meta;
 mod naming;
@@ -60,8 +61,18 @@ pub static RULES: &[Rule] = &[
         naming::column_name_forbidden::check
     ),
     rule!("missing-down", reversibility::missing_down::check),
+    rule!("empty-down", reversibility::empty_down::check),
+    rule!(
+        "down-restores-schema",
+        reversibility::down_restores_schema::check
+    ),
+    rule!(
+        "irreversible-change",
+        reversibility::irreversible_change::check
+    ),
     rule!("duplicate-version", ordering::duplicate_version::check),
     rule!("version-order", ordering::version_order::check),
+    rule!("unknown-object", ordering::unknown_object::check),
     rule!(
         "applied-migration-modified",
         ordering::applied_migration_modified::check
@@ -144,6 +155,15 @@ pub static RULES: &[Rule] = &[
         "unknown-rule-in-suppression",
         meta::unknown_rule_in_suppression::check
     ),
+];
+
+/// The rules that replay the Catalog: when one of them runs, the pipeline
+/// reads and parses every migration of a directory the change touches.
+pub const CATALOG_RULES: &[&str] = &[
+    "down-restores-schema",
+    "empty-down",
+    "unknown-object",
+    "irreversible-change",
 ];
 
 /// One example of a rule's YAML: SQL, or files before and after a change.

@@ -3,6 +3,7 @@
 //! sqlparser; rules read the resulting syntax trees through `sql::ast`.
 //! Must not know git, layouts' file conventions, or output formats.
 
+pub mod catalog;
 mod span;
 pub mod split;
 

@@ -3,6 +3,7 @@
 pub mod applied_migration_modified;
 pub mod atlas_sum_mismatch;
 pub mod duplicate_version;
+pub mod unknown_object;
 pub mod version_order;
 
 use crate::plan::{Migration, Plan};
