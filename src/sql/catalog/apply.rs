@@ -219,7 +219,7 @@ impl Cx<'_> {
                     let parts = self.parts(&body.func_desc.name);
                     function = parts.join(".");
                     let fname = self.catalog.resolve_routine(&parts);
-                    let known = self.catalog.routines.iter().any(|r| r.name == fname);
+                    let known = self.catalog.has_routine(&fname);
                     if !known && self.catalog.extensions.is_empty() && !builtin_trigger(&function) {
                         let at = self.at(&body.func_desc.name);
                         self.catalog.miss(

@@ -593,7 +593,21 @@ impl Catalog {
     }
 
     fn resolve_routine(&self, parts: &[String]) -> QName {
-        self.resolve(parts, &|q| self.routines.iter().any(|r| r.name == *q))
+        self.resolve(parts, &|q| self.has_routine(q))
+    }
+
+    /// Whether a routine of this name exists, whatever its signature: the
+    /// set is ordered by name first, so this is one range lookup.
+    pub(crate) fn has_routine(&self, name: &QName) -> bool {
+        let first = Routine {
+            name: name.clone(),
+            signature: String::new(),
+            kind: "",
+        };
+        self.routines
+            .range(first..)
+            .next()
+            .is_some_and(|r| r.name == *name)
     }
 
     /// Records that statements not modelled may have touched these words.

@@ -850,7 +850,7 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
                 return false;
             };
             let name = catalog.resolve_routine(&parts);
-            if !catalog.routines.iter().any(|r| r.name == name) {
+            if !catalog.has_routine(&name) {
                 catalog.miss(out, Kind::Function, &name, None, at(name_at), "altered");
                 return true;
             }
@@ -1092,7 +1092,7 @@ fn trigger(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -
             if let Some((f, f_at)) = c.name(catalog) {
                 let fname = catalog.resolve_routine(&f);
                 function = f.join(".");
-                if !catalog.routines.iter().any(|r| r.name == fname)
+                if !catalog.has_routine(&fname)
                     && !builtin_trigger_function(&f)
                     && catalog.extensions.is_empty()
                 {
