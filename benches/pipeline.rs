@@ -2,7 +2,8 @@
 //! 5,000 golang-migrate migrations over 2,000 commits. Measures
 //! `check --staged` with one staged migration (which replays the Catalog
 //! over all 5,000), the same without the Catalog rules, `check --base` over
-//! a 50-commit range, and `lint` of 20 MB of SQL. Run with
+//! a 50-commit range, `lint` of the 5,000 migrations (every up and down
+//! replayed and compared), and `lint` of 20 MB of SQL. Run with
 //! `cargo bench --bench pipeline`; it prints the median of several runs.
 
 use std::io::Write;
@@ -25,6 +26,19 @@ fn migration_sql(i: usize) -> String {
             i - 2
         ),
         _ => format!("CREATE UNIQUE INDEX idx_t{}_name ON t{} (lower(name)) WHERE name IS NOT NULL;\n", i - 3, i - 3),
+    }
+}
+
+/// The down script that undoes `migration_sql(i)`.
+fn down_sql(i: usize) -> String {
+    match i % 4 {
+        0 => format!("DROP TABLE t{i};\n"),
+        1 => format!("ALTER TABLE t{} DROP COLUMN note_{i};\n", i - 1),
+        2 => format!(
+            "DROP TRIGGER trg_{i} ON t{};\nDROP FUNCTION f{i}();\n",
+            i - 2
+        ),
+        _ => format!("DROP INDEX idx_t{}_name;\n", i - 3),
     }
 }
 
@@ -68,7 +82,7 @@ fn generate(repo: &Path) -> (String, String) {
         };
         for _ in 0..count {
             let up = migration_sql(next);
-            let down = format!("-- undo step {next}\nSELECT 1;\n");
+            let down = format!("-- undo step {next}\n{}", down_sql(next));
             writeln!(
                 stream,
                 "M 100644 inline {}.up.sql\ndata {}\n{up}",
@@ -163,7 +177,7 @@ fn main() {
     .unwrap();
     std::fs::write(
         repo.join(format!("{}.down.sql", name(MIGRATIONS))),
-        "SELECT 1;\n",
+        down_sql(MIGRATIONS),
     )
     .unwrap();
     git(&repo, &["add", "db/migrations"]);
@@ -210,6 +224,13 @@ fn main() {
         &repo,
         &["check", "--base", &main, "--head", &feature, "--quiet"],
         10,
+    );
+
+    time(
+        &format!("lint of the {MIGRATIONS} migrations (each replayed, up then down)"),
+        &repo,
+        &["lint", "db/migrations", "--quiet"],
+        5,
     );
 
     let lint_dir = dir.join("lint");

@@ -430,12 +430,7 @@ impl Catalog {
             sequences: BTreeMap::new(),
             types: BTreeMap::new(),
             extensions: self.extensions.clone(),
-            routines: self
-                .routines
-                .iter()
-                .filter(|r| words.contains(&r.name.name))
-                .cloned()
-                .collect(),
+            routines: BTreeSet::new(),
             comments: BTreeMap::new(),
             uncertain: Uncertain::default(),
             opaque_history: false,
@@ -468,6 +463,14 @@ impl Catalog {
                 }
                 if let Some(sq) = self.sequences.get(&q) {
                     out.sequences.insert(q.clone(), sq.clone());
+                }
+                let first = Routine {
+                    name: q.clone(),
+                    signature: String::new(),
+                    kind: "",
+                };
+                for r in self.routines.range(first..).take_while(|r| r.name == q) {
+                    out.routines.insert(r.clone());
                 }
             }
         }
