@@ -23,6 +23,8 @@ use crate::sql::catalog::{self, Catalog, Difference, Loss, Missing};
 #[derive(Debug, Default)]
 pub struct Replays(OnceLock<Vec<DirReplay>>);
 
+/// A copy of a Context starts without the replay: it is computed again on
+/// first use, from that Context's directories.
 impl Clone for Replays {
     fn clone(&self) -> Self {
         Replays(OnceLock::new())

@@ -812,6 +812,9 @@ impl Cx<'_> {
             .iter()
             .chain(ct.inherits.iter().flatten())
             .collect();
+        if let Some(parent) = &ct.partition_of {
+            t.partition_of = Some(self.catalog.resolve_table(&self.parts(parent)));
+        }
         for parent in parents {
             let p = self.catalog.resolve_table(&self.parts(parent));
             match self.catalog.tables.get(&p) {

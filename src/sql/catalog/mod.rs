@@ -124,6 +124,8 @@ pub struct Table {
     /// Its columns are not all known (`CREATE TABLE ... AS SELECT`,
     /// `LIKE`): column lookups are not trusted.
     pub partial: bool,
+    /// The partitioned table it is a partition of: dropped with it.
+    pub partition_of: Option<QName>,
 }
 
 impl Table {
@@ -481,6 +483,11 @@ impl Catalog {
         let Some(t) = from.tables.get(name) else {
             return;
         };
+        for (k, p) in &from.tables {
+            if p.partition_of.as_ref() == Some(name) && !self.tables.contains_key(k) {
+                self.take_table(from, k);
+            }
+        }
         if self.dialect != Dialect::Mysql {
             for index in t.indexes.keys() {
                 self.index_tables.insert(
@@ -635,6 +642,15 @@ impl Catalog {
         let Some(table) = self.tables.remove(name) else {
             return;
         };
+        let partitions: Vec<QName> = self
+            .tables
+            .iter()
+            .filter(|(_, t)| t.partition_of.as_ref() == Some(name))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for p in partitions {
+            self.drop_table(&p, cascade);
+        }
         for index in table.indexes.keys() {
             self.index_tables.remove(&QName {
                 schema: name.schema.clone(),
@@ -693,6 +709,9 @@ impl Catalog {
         }
         self.tables.insert(to.clone(), table);
         for t in self.tables.values_mut() {
+            if t.partition_of.as_ref() == Some(from) {
+                Arc::make_mut(t).partition_of = Some(to.clone());
+            }
             let refers = t.constraints.iter().any(
                 |c| matches!(&c.kind, ConstraintKind::ForeignKey { table, .. } if table == from),
             );
