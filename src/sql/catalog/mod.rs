@@ -502,6 +502,16 @@ impl Catalog {
         self.tables.insert(name.clone(), t.clone());
     }
 
+    /// Drops a trigger by name from whichever table has it (MySQL's
+    /// `DROP TRIGGER name`, without `ON table`).
+    fn drop_trigger_anywhere(&mut self, name: &str) {
+        for t in self.tables.values_mut() {
+            if t.triggers.contains_key(name) {
+                Arc::make_mut(t).triggers.remove(name);
+            }
+        }
+    }
+
     /// Marks the words of a statement's text as uncertain, as for a
     /// statement the Catalog could not model.
     pub fn mark_uncertain_text(&mut self, sql: &str) {

@@ -494,3 +494,14 @@ fn partitions_go_with_their_partitioned_table() {
     );
     assert!(d.is_empty(), "{d:?}");
 }
+
+#[test]
+fn mysql_triggers_are_dropped_by_name_alone() {
+    let d = round_trip(
+        Dialect::Mysql,
+        "CREATE TABLE articles (id INT PRIMARY KEY, title VARCHAR(255) NOT NULL);",
+        "CREATE TRIGGER articles_bi BEFORE INSERT ON articles FOR EACH ROW SET NEW.title = TRIM(NEW.title);",
+        "DROP TRIGGER IF EXISTS articles_bi;",
+    );
+    assert!(d.is_empty(), "{d:?}");
+}
