@@ -4,7 +4,8 @@
 //! over all 5,000), the same without the Catalog rules, `check --base` over
 //! a 50-commit range, a promotion check with three environments (each
 //! environment branch holds about 5,000 migrations), `status` over them,
-//! and `lint` of 20 MB of SQL. Run with
+//! `lint` of the 5,000 migrations (every up and down replayed and
+//! compared), and `lint` of 20 MB of SQL. Run with
 //! `cargo bench --bench pipeline`; it prints the median of several runs.
 
 use std::io::Write;
@@ -27,6 +28,19 @@ fn migration_sql(i: usize) -> String {
             i - 2
         ),
         _ => format!("CREATE UNIQUE INDEX idx_t{}_name ON t{} (lower(name)) WHERE name IS NOT NULL;\n", i - 3, i - 3),
+    }
+}
+
+/// The down script that undoes `migration_sql(i)`.
+fn down_sql(i: usize) -> String {
+    match i % 4 {
+        0 => format!("DROP TABLE t{i};\n"),
+        1 => format!("ALTER TABLE t{} DROP COLUMN note_{i};\n", i - 1),
+        2 => format!(
+            "DROP TRIGGER trg_{i} ON t{};\nDROP FUNCTION f{i}();\n",
+            i - 2
+        ),
+        _ => format!("DROP INDEX idx_t{}_name;\n", i - 3),
     }
 }
 
@@ -67,7 +81,7 @@ fn generate(repo: &Path) -> (String, String) {
         let count = MIGRATIONS * (commit + 1) / COMMITS - next;
         for _ in 0..count {
             let up = migration_sql(next);
-            let down = format!("-- undo step {next}\nSELECT 1;\n");
+            let down = format!("-- undo step {next}\n{}", down_sql(next));
             writeln!(
                 stream,
                 "M 100644 inline {}.up.sql\ndata {}\n{up}",
@@ -162,7 +176,7 @@ fn main() {
     .unwrap();
     std::fs::write(
         repo.join(format!("{}.down.sql", name(MIGRATIONS))),
-        "SELECT 1;\n",
+        down_sql(MIGRATIONS),
     )
     .unwrap();
     git(&repo, &["add", "db/migrations"]);
@@ -211,8 +225,7 @@ fn main() {
         10,
     );
 
-    // Three environment branches along the history (the last migration is
-    // added at commit 1,666): prod 400 commits behind main, staging 340
+    // Three environment branches along the history: prod 400 commits behind main, staging 340
     // behind, dev at main; promoting dev to staging brings about 170
     // migrations and compares three Plans of about 5,000 migrations each.
     git(&repo, &["branch", "-f", "env-prod", &format!("{main}~400")]);
@@ -270,6 +283,12 @@ fn main() {
         &repo,
         &["status", "--config", &envs],
         10,
+    );
+    time(
+        &format!("lint of the {MIGRATIONS} migrations (each replayed, up then down)"),
+        &repo,
+        &["lint", "db/migrations", "--quiet"],
+        5,
     );
 
     let lint_dir = dir.join("lint");

@@ -23,6 +23,8 @@ use crate::sql::catalog::{self, Catalog, Difference, Loss, Missing};
 #[derive(Debug, Default)]
 pub struct Replays(OnceLock<Vec<DirReplay>>);
 
+/// A copy of a Context starts without the replay: it is computed again on
+/// first use, from that Context's directories.
 impl Clone for Replays {
     fn clone(&self) -> Self {
         Replays(OnceLock::new())
@@ -178,7 +180,9 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
                 let ignored = |name: &str| uncertain.covers(name);
                 for d in catalog::diff(&before, &middle, &after, &ignored) {
                     let up_at = involved(up, &d.names, false);
-                    let down_at = involved(down, &d.names, true);
+                    // The down statement only when it names the object
+                    // itself: one that merely names its table is no clue.
+                    let down_at = involved(down, &d.names[..d.names.len().min(1)], true);
                     replayed.differences.push((d, up_at, down_at));
                 }
             }

@@ -255,6 +255,8 @@ impl Cx<'_> {
                 self.out.ddl = true;
                 let name = self.parts(&d.trigger_name).pop().unwrap_or_default();
                 let Some(table_name) = &d.table_name else {
+                    // MySQL names triggers per schema: `DROP TRIGGER name`.
+                    self.catalog.drop_trigger_anywhere(&name);
                     return true;
                 };
                 let table = self.catalog.resolve_table(&self.parts(table_name));
@@ -812,6 +814,9 @@ impl Cx<'_> {
             .iter()
             .chain(ct.inherits.iter().flatten())
             .collect();
+        if let Some(parent) = &ct.partition_of {
+            t.partition_of = Some(self.catalog.resolve_table(&self.parts(parent)));
+        }
         for parent in parents {
             let p = self.catalog.resolve_table(&self.parts(parent));
             match self.catalog.tables.get(&p) {

@@ -124,6 +124,8 @@ pub struct Table {
     /// Its columns are not all known (`CREATE TABLE ... AS SELECT`,
     /// `LIKE`): column lookups are not trusted.
     pub partial: bool,
+    /// The partitioned table it is a partition of: dropped with it.
+    pub partition_of: Option<QName>,
 }
 
 impl Table {
@@ -430,12 +432,7 @@ impl Catalog {
             sequences: BTreeMap::new(),
             types: BTreeMap::new(),
             extensions: self.extensions.clone(),
-            routines: self
-                .routines
-                .iter()
-                .filter(|r| words.contains(&r.name.name))
-                .cloned()
-                .collect(),
+            routines: BTreeSet::new(),
             comments: BTreeMap::new(),
             uncertain: Uncertain::default(),
             opaque_history: false,
@@ -469,6 +466,14 @@ impl Catalog {
                 if let Some(sq) = self.sequences.get(&q) {
                     out.sequences.insert(q.clone(), sq.clone());
                 }
+                let first = Routine {
+                    name: q.clone(),
+                    signature: String::new(),
+                    kind: "",
+                };
+                for r in self.routines.range(first..).take_while(|r| r.name == q) {
+                    out.routines.insert(r.clone());
+                }
             }
         }
         out
@@ -478,6 +483,11 @@ impl Catalog {
         let Some(t) = from.tables.get(name) else {
             return;
         };
+        for (k, p) in &from.tables {
+            if p.partition_of.as_ref() == Some(name) && !self.tables.contains_key(k) {
+                self.take_table(from, k);
+            }
+        }
         if self.dialect != Dialect::Mysql {
             for index in t.indexes.keys() {
                 self.index_tables.insert(
@@ -490,6 +500,16 @@ impl Catalog {
             }
         }
         self.tables.insert(name.clone(), t.clone());
+    }
+
+    /// Drops a trigger by name from whichever table has it (MySQL's
+    /// `DROP TRIGGER name`, without `ON table`).
+    fn drop_trigger_anywhere(&mut self, name: &str) {
+        for t in self.tables.values_mut() {
+            if t.triggers.contains_key(name) {
+                Arc::make_mut(t).triggers.remove(name);
+            }
+        }
     }
 
     /// Marks the words of a statement's text as uncertain, as for a
@@ -646,6 +666,15 @@ impl Catalog {
         let Some(table) = self.tables.remove(name) else {
             return;
         };
+        let partitions: Vec<QName> = self
+            .tables
+            .iter()
+            .filter(|(_, t)| t.partition_of.as_ref() == Some(name))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for p in partitions {
+            self.drop_table(&p, cascade);
+        }
         for index in table.indexes.keys() {
             self.index_tables.remove(&QName {
                 schema: name.schema.clone(),
@@ -704,6 +733,9 @@ impl Catalog {
         }
         self.tables.insert(to.clone(), table);
         for t in self.tables.values_mut() {
+            if t.partition_of.as_ref() == Some(from) {
+                Arc::make_mut(t).partition_of = Some(to.clone());
+            }
             let refers = t.constraints.iter().any(
                 |c| matches!(&c.kind, ConstraintKind::ForeignKey { table, .. } if table == from),
             );

@@ -483,3 +483,25 @@ fn partitions_made_by_a_function_call_are_uncertain() {
     let (_, applied) = pg("CREATE TABLE events (id bigint, at timestamptz) PARTITION BY RANGE (at);\nSELECT partman.create_parent('public.events', 'at', 'native', 'daily');\nALTER TABLE events_p2024_01_01 ADD COLUMN x int;\nALTER TABLE invoices_2024 ADD COLUMN y int;");
     assert_eq!(missing(&applied), ["table invoices_2024"]);
 }
+
+#[test]
+fn partitions_go_with_their_partitioned_table() {
+    let d = round_trip(
+        Dialect::Postgres,
+        "",
+        "CREATE TABLE events (id bigint, at timestamptz NOT NULL) PARTITION BY RANGE (at);\nCREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
+        "DROP TABLE events;",
+    );
+    assert!(d.is_empty(), "{d:?}");
+}
+
+#[test]
+fn mysql_triggers_are_dropped_by_name_alone() {
+    let d = round_trip(
+        Dialect::Mysql,
+        "CREATE TABLE articles (id INT PRIMARY KEY, title VARCHAR(255) NOT NULL);",
+        "CREATE TRIGGER articles_bi BEFORE INSERT ON articles FOR EACH ROW SET NEW.title = TRIM(NEW.title);",
+        "DROP TRIGGER IF EXISTS articles_bi;",
+    );
+    assert!(d.is_empty(), "{d:?}");
+}

@@ -608,6 +608,9 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
                 }
                 Kind::Trigger => {
                     let trigger = parts.last().cloned().unwrap_or_default();
+                    if !c.is("ON") {
+                        catalog.drop_trigger_anywhere(&trigger);
+                    }
                     if c.eat("ON") {
                         if let Some((table, table_at)) = c.name(catalog) {
                             let table = catalog.resolve_table(&table);
