@@ -15,7 +15,7 @@ mod diff;
 mod text;
 pub mod types;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -162,6 +162,9 @@ pub enum TypeDef {
     /// A range or base type.
     Other,
 }
+
+/// The partitions of each partitioned table.
+type Children<'a> = HashMap<&'a QName, Vec<&'a QName>>;
 
 /// A function, procedure or aggregate, keyed by name and argument types.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -439,6 +442,13 @@ impl Catalog {
         };
         let mut schemas: Vec<&String> = self.schemas.iter().collect();
         schemas.extend(self.search_path.iter());
+        // Partitions go with their partitioned table: found in one pass.
+        let mut children = Children::new();
+        for (k, t) in &self.tables {
+            if let Some(parent) = &t.partition_of {
+                children.entry(parent).or_default().push(k);
+            }
+        }
         for w in &words {
             for schema in &schemas {
                 let q = QName {
@@ -450,7 +460,7 @@ impl Catalog {
                     table = self.index_tables.get(&q).cloned();
                 }
                 if let Some(t) = table {
-                    out.take_table(self, &t);
+                    out.take_table(self, &t, &children);
                 }
                 if let Some(v) = self.views.get(&q) {
                     out.views.insert(q.clone(), v.clone());
@@ -479,13 +489,13 @@ impl Catalog {
         out
     }
 
-    fn take_table(&mut self, from: &Catalog, name: &QName) {
+    fn take_table(&mut self, from: &Catalog, name: &QName, children: &Children) {
         let Some(t) = from.tables.get(name) else {
             return;
         };
-        for (k, p) in &from.tables {
-            if p.partition_of.as_ref() == Some(name) && !self.tables.contains_key(k) {
-                self.take_table(from, k);
+        for k in children.get(name).into_iter().flatten() {
+            if !self.tables.contains_key(*k) {
+                self.take_table(from, k, children);
             }
         }
         if self.dialect != Dialect::Mysql {
