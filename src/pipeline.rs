@@ -822,10 +822,8 @@ fn run(
     let history = rules::CATALOG_RULES
         .iter()
         .any(|id| rules::checked(config, id, lint));
-    // The Catalog replays every migration in order, so a lint that runs
-    // its rules reads the directory whole.
-    if lint && !want_keys && !history {
-        return lint_in_batches(config, sides, dirs, target_name, notes);
+    if lint && !want_keys {
+        return lint_in_batches(config, sides, dirs, target_name, notes, history);
     }
     let mut views = Vec::new();
     for (dir, layout) in dirs {
@@ -876,19 +874,26 @@ const LINT_BATCH: usize = 128;
 /// Each batch sees the whole Plan (ordering and naming rules compare with
 /// every migration) and its own scripts; a finding about the Plan is raised
 /// by every batch and kept once, and suppressions apply to all findings at
-/// the end, wherever they were read.
+/// the end, wherever they were read. With the Catalog rules (`history`),
+/// a directory's batches run in order, each replay starting from the
+/// Catalog the one before left (`DirView::carry`); batches are still parsed
+/// in parallel.
 fn lint_in_batches(
     config: &Config,
     sides: &Sides,
     dirs: Vec<(MigrationDir, Layout)>,
     target_name: &str,
     notes: Vec<String>,
+    history: bool,
 ) -> Result<(Outcome, Vec<Key>)> {
     let mut batches: Vec<(DirView, Vec<Pending>)> = Vec::new();
     let mut checked = 0;
     for (dir, layout) in dirs {
-        let (view, pending, _) = dir_view_unparsed(dir, layout, sides, true, false)?;
+        let (mut view, pending, past) = dir_view_unparsed(dir, layout, sides, true, history)?;
         checked += view.fresh().count();
+        if history {
+            view.carry = Some(rules::catalog_carry());
+        }
         let mut groups: Vec<Vec<Pending>> = Vec::new();
         let mut last = None;
         for p in pending {
@@ -903,31 +908,43 @@ fn lint_in_batches(
         if groups.is_empty() {
             groups.push(Vec::new());
         }
+        // Migrations left out by `since:` are history for the first batch.
+        let mut past = Some(past);
         for group in groups {
-            batches.push((view.clone(), group));
+            let mut batch = view.clone();
+            if let Some(past) = past.take().filter(|p| !p.is_empty()) {
+                batch.history = parse_all(past, config.dialect);
+            }
+            batches.push((batch, group));
         }
     }
-    let results: Vec<(Vec<Finding>, Vec<Suppression>, Vec<String>)> = batches
-        .into_par_iter()
-        .map(|(mut view, pending)| {
-            view.scripts = pending
+    let check = |(mut view, pending): (DirView, Vec<Pending>), parallel: bool| {
+        view.scripts = if parallel {
+            parse_all(pending, config.dialect)
+        } else {
+            pending
                 .into_iter()
                 .map(|p| parse_one(p, config.dialect))
-                .collect();
-            let suppressions = collect_suppressions(std::slice::from_ref(&view));
-            let files = view.scripts.iter().map(|s| s.path.clone()).collect();
-            let ctx = Context {
-                config,
-                dirs: vec![view],
-                target_name: target_name.to_string(),
-                lint: true,
-                config_change: None,
-                shared: Default::default(),
-                promotion: None,
-            };
-            (rules::run(&ctx), suppressions, files)
-        })
-        .collect();
+                .collect()
+        };
+        let suppressions = collect_suppressions(std::slice::from_ref(&view));
+        let files = view.scripts.iter().map(|s| s.path.clone()).collect();
+        let ctx = Context {
+            config,
+            dirs: vec![view],
+            target_name: target_name.to_string(),
+            lint: true,
+            config_change: None,
+            shared: Default::default(),
+            promotion: None,
+        };
+        (rules::run(&ctx), suppressions, files)
+    };
+    let results: Vec<(Vec<Finding>, Vec<Suppression>, Vec<String>)> = if history {
+        batches.into_iter().map(|b| check(b, true)).collect()
+    } else {
+        batches.into_par_iter().map(|b| check(b, false)).collect()
+    };
     let mut findings = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut directives: Vec<Suppression> = Vec::new();
@@ -1369,6 +1386,7 @@ fn dir_view_unparsed(
         base_texts,
         atlas_sum,
         promotion: None,
+        carry: None,
     };
     Ok((view, pending, past))
 }
@@ -1571,6 +1589,7 @@ fn unchanged(dir: &MigrationDir, layout: Layout, sides: &Sides) -> Result<Option
         base_texts: Vec::new(),
         atlas_sum: None,
         promotion: None,
+        carry: None,
     }))
 }
 

@@ -31,6 +31,22 @@ impl Clone for Replays {
     }
 }
 
+/// The Catalog and who created what, handed from one lint batch to the
+/// next (see `DirView::carry`).
+pub type Carry = Arc<std::sync::Mutex<Option<Seed>>>;
+
+/// Where a batch's replay starts.
+#[derive(Debug)]
+pub struct Seed {
+    catalog: Catalog,
+    created_by: HashMap<String, usize>,
+}
+
+/// A new, empty hand-over for a directory's batches.
+pub fn carry() -> Carry {
+    Arc::new(std::sync::Mutex::new(None))
+}
+
 /// What the replay of one directory found.
 #[derive(Debug, Default)]
 pub struct DirReplay {
@@ -83,7 +99,17 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         return out;
     }
     let dialect = ctx.config.dialect;
-    let mut catalog = Catalog::new(dialect);
+    let seed = dir
+        .carry
+        .as_ref()
+        .and_then(|c| c.lock().ok().and_then(|mut s| s.take()));
+    let mut catalog = match seed {
+        Some(seed) => {
+            out.created_by = seed.created_by;
+            seed.catalog
+        }
+        None => Catalog::new(dialect),
+    };
     let mut fresh: HashMap<usize, (Option<&ScriptView>, Option<&ScriptView>)> = HashMap::new();
     for s in &dir.scripts {
         let entry = fresh.entry(s.migration).or_default();
@@ -188,6 +214,14 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
             }
         }
         out.migrations.push(replayed);
+    }
+    if let Some(carry) = &dir.carry {
+        if let Ok(mut next) = carry.lock() {
+            *next = Some(Seed {
+                catalog,
+                created_by: out.created_by.clone(),
+            });
+        }
     }
     out
 }

@@ -63,6 +63,9 @@ pub struct DirView {
     pub atlas_sum: Option<crate::layout::atlas::SumMismatch>,
     /// The directory in every environment, when the check is a promotion.
     pub promotion: Option<DirPromotion>,
+    /// When a lint checks a directory a batch of migrations at a time, the
+    /// Catalog as the batches before this one left it, handed on to the next.
+    pub carry: Option<crate::rules::catalog::Carry>,
 }
 
 impl DirView {

@@ -157,6 +157,11 @@ pub static RULES: &[Rule] = &[
     ),
 ];
 
+/// A new hand-over of the Catalog between a directory's lint batches.
+pub fn catalog_carry() -> catalog::Carry {
+    catalog::carry()
+}
+
 /// The rules that replay the Catalog: when one of them runs, the pipeline
 /// reads and parses every migration of a directory the change touches.
 pub const CATALOG_RULES: &[&str] = &[
