@@ -816,6 +816,7 @@ impl Cx<'_> {
             .collect();
         if let Some(parent) = &ct.partition_of {
             t.partition_of = Some(self.catalog.resolve_table(&self.parts(parent)));
+            self.catalog.has_partitions = true;
         }
         for parent in parents {
             let p = self.catalog.resolve_table(&self.parts(parent));

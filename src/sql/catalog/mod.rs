@@ -354,6 +354,9 @@ pub struct Catalog {
     /// A statement ran code the Catalog cannot read (psql `\i`): every
     /// object may have changed.
     pub opaque_history: bool,
+    /// Some table was ever created as a partition of another: comparisons
+    /// then look partitions up (most schemas have none).
+    pub has_partitions: bool,
 }
 
 impl Catalog {
@@ -374,6 +377,7 @@ impl Catalog {
             comments: BTreeMap::new(),
             uncertain: Uncertain::default(),
             opaque_history: false,
+            has_partitions: false,
         }
     }
 
@@ -439,14 +443,17 @@ impl Catalog {
             comments: BTreeMap::new(),
             uncertain: Uncertain::default(),
             opaque_history: false,
+            has_partitions: self.has_partitions,
         };
         let mut schemas: Vec<&String> = self.schemas.iter().collect();
         schemas.extend(self.search_path.iter());
         // Partitions go with their partitioned table: found in one pass.
         let mut children = Children::new();
-        for (k, t) in &self.tables {
-            if let Some(parent) = &t.partition_of {
-                children.entry(parent).or_default().push(k);
+        if self.has_partitions {
+            for (k, t) in &self.tables {
+                if let Some(parent) = &t.partition_of {
+                    children.entry(parent).or_default().push(k);
+                }
             }
         }
         for w in &words {
