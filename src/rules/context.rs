@@ -78,6 +78,15 @@ impl DirView {
             .any(|c| c.head == Some(index) && c.kind == ChangeKind::Added)
     }
 
+    /// The head migrations the change added.
+    pub fn added(&self) -> std::collections::HashSet<usize> {
+        self.changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Added)
+            .filter_map(|c| c.head)
+            .collect()
+    }
+
     /// The scripts of one head migration.
     pub fn scripts_of(&self, index: usize) -> impl Iterator<Item = &ScriptView> {
         self.scripts.iter().filter(move |s| s.migration == index)
@@ -231,6 +240,9 @@ pub struct ConfigChange {
 pub struct Shared {
     /// What each new or changed migration does, for the safety rules.
     pub(crate) safety: crate::rules::safety::Facts,
+    /// Every name and every index or constraint new migrations give, for
+    /// the naming rules.
+    pub(crate) naming: crate::rules::naming::Facts,
 }
 
 /// The location of a whole file (its first byte) on one side.
