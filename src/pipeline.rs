@@ -879,7 +879,10 @@ fn lint_in_batches(
     target_name: &str,
     notes: Vec<String>,
 ) -> Result<(Outcome, Vec<Key>)> {
-    let mut batches: Vec<(DirView, Vec<Pending>)> = Vec::new();
+    // Each batch clones its directory's view when it starts, so that only
+    // the batches being checked hold a copy of the Plan.
+    let mut views: Vec<DirView> = Vec::new();
+    let mut batches: Vec<(usize, Vec<Pending>)> = Vec::new();
     let mut checked = 0;
     for (dir, layout) in dirs {
         let (view, pending) = dir_view_unparsed(dir, layout, sides, true)?;
@@ -899,12 +902,14 @@ fn lint_in_batches(
             groups.push(Vec::new());
         }
         for group in groups {
-            batches.push((view.clone(), group));
+            batches.push((views.len(), group));
         }
+        views.push(view);
     }
     let results: Vec<(Vec<Finding>, Vec<Suppression>, Vec<String>)> = batches
         .into_par_iter()
-        .map(|(mut view, pending)| {
+        .map(|(v, pending)| {
+            let mut view = views[v].clone();
             view.scripts = pending
                 .into_iter()
                 .map(|p| parse_one(p, config.dialect))

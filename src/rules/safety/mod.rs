@@ -213,17 +213,19 @@ fn scan_all(ctx: &Context) -> Vec<Scanned> {
     for (d, dir) in ctx.dirs.iter().enumerate() {
         let mut fresh: Vec<(usize, &Migration)> = dir.fresh().collect();
         fresh.sort_by_key(|(i, _)| *i);
+        // The first up script of each migration.
+        let mut up: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        for (s, script) in dir.scripts.iter().enumerate() {
+            if script.role == Role::Up {
+                up.entry(script.migration).or_insert(s);
+            }
+        }
         let mut prior = Prior::default();
         for (index, migration) in fresh {
             if migration.kind == MigrationKind::Baseline {
                 continue;
             }
-            let Some((s, script)) = dir
-                .scripts
-                .iter()
-                .enumerate()
-                .find(|(_, s)| s.migration == index && s.role == Role::Up)
-            else {
+            let Some((s, script)) = up.get(&index).map(|&s| (s, &dir.scripts[s])) else {
                 continue;
             };
             let Ok(text) = &script.text else { continue };
@@ -553,11 +555,13 @@ pub fn declared<'a>(scan: &Scan<'a>) -> Vec<Declared<'a>> {
                     constraints,
                 } => {
                     for (column, at) in columns {
-                        let name = model::key(&column.name);
                         let in_key = constraints.iter().any(|c| match c {
-                            ast::TableConstraint::PrimaryKey(pk) => pk.columns.iter().any(|k| {
-                                matches!(&k.column.expr, ast::Expr::Identifier(i) if model::key(i) == name)
-                            }),
+                            ast::TableConstraint::PrimaryKey(pk) => {
+                                let name = model::key(&column.name);
+                                pk.columns.iter().any(|k| {
+                                    matches!(&k.column.expr, ast::Expr::Identifier(i) if model::key(i) == name)
+                                })
+                            }
                             _ => false,
                         });
                         out.push(Declared {
