@@ -886,7 +886,12 @@ fn lint_in_batches(
     notes: Vec<String>,
     history: bool,
 ) -> Result<(Outcome, Vec<Key>)> {
-    let mut batches: Vec<(DirView, Vec<Pending>)> = Vec::new();
+    // Each batch clones its directory's view when it starts, so that only
+    // the batches being checked hold a copy of the Plan.
+    let mut views: Vec<DirView> = Vec::new();
+    // (index in `views`, its scripts, history to replay first)
+    type Batch = (usize, Vec<Pending>, Option<Vec<Pending>>);
+    let mut batches: Vec<Batch> = Vec::new();
     let mut checked = 0;
     for (dir, layout) in dirs {
         let (mut view, pending, past) = dir_view_unparsed(dir, layout, sides, true, history)?;
@@ -911,14 +916,16 @@ fn lint_in_batches(
         // Migrations left out by `since:` are history for the first batch.
         let mut past = Some(past);
         for group in groups {
-            let mut batch = view.clone();
-            if let Some(past) = past.take().filter(|p| !p.is_empty()) {
-                batch.history = parse_all(past, config.dialect);
-            }
-            batches.push((batch, group));
+            let history = past.take().filter(|p| !p.is_empty());
+            batches.push((views.len(), group, history));
         }
+        views.push(view);
     }
-    let check = |(mut view, pending): (DirView, Vec<Pending>), parallel: bool| {
+    let check = |(v, pending, past): Batch, parallel: bool| {
+        let mut view = views[v].clone();
+        if let Some(past) = past {
+            view.history = parse_all(past, config.dialect);
+        }
         view.scripts = if parallel {
             parse_all(pending, config.dialect)
         } else {

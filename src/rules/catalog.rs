@@ -238,7 +238,7 @@ pub fn does_nothing(script: &ScriptView) -> bool {
         }
         let sql = text.get(s.span.clone()).unwrap_or("");
         let words = crate::sql::leading_words(sql, 1);
-        match words.first().map(String::as_str) {
+        match words.first().map(|w| w.as_ref()) {
             Some("BEGIN" | "COMMIT" | "START" | "END" | "SET" | "RESET") | None => true,
             Some("SELECT") => {
                 let upper = sql.to_ascii_uppercase();

@@ -85,6 +85,15 @@ impl DirView {
             .any(|c| c.head == Some(index) && c.kind == ChangeKind::Added)
     }
 
+    /// The head migrations the change added.
+    pub fn added(&self) -> std::collections::HashSet<usize> {
+        self.changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Added)
+            .filter_map(|c| c.head)
+            .collect()
+    }
+
     /// The scripts of one head migration.
     pub fn scripts_of(&self, index: usize) -> impl Iterator<Item = &ScriptView> {
         self.scripts.iter().filter(move |s| s.migration == index)
@@ -241,6 +250,9 @@ pub struct Shared {
     /// The Catalog replayed over each directory's migrations, for the
     /// reversibility and ordering rules that compare schemas.
     pub(crate) catalog: crate::rules::catalog::Replays,
+    /// Every name and every index or constraint new migrations give, for
+    /// the naming rules.
+    pub(crate) naming: crate::rules::naming::Facts,
 }
 
 /// The location of a whole file (its first byte) on one side.

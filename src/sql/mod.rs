@@ -209,7 +209,7 @@ fn parse_statement(sql: &str, offset: usize, dialect: Dialect) -> Parsed {
 /// model at all; they are kept as text without a syntax error.
 fn is_opaque(sql: &str, dialect: Dialect) -> bool {
     let head = leading_words(sql, 4);
-    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    let head: Vec<&str> = head.iter().map(|w| w.as_ref()).collect();
     match dialect {
         Dialect::Postgres | Dialect::Generic => matches!(
             head.as_slice(),
@@ -243,7 +243,7 @@ fn is_opaque(sql: &str, dialect: Dialect) -> bool {
 /// models: a parse failure there is the parser's gap, not the user's error.
 fn is_known_gap(sql: &str, dialect: Dialect) -> bool {
     let head = leading_words(sql, 6);
-    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    let head: Vec<&str> = head.iter().map(|w| w.as_ref()).collect();
     let routine = |w: &[&str]| {
         w.iter().take(6).any(|x| {
             matches!(
@@ -292,8 +292,9 @@ fn known_gap_pattern(sql: &str) -> bool {
     gaps.as_ref().is_some_and(|r| r.is_match(sql))
 }
 
-/// The first `n` words of a statement, upper-cased, skipping comments.
-pub fn leading_words(sql: &str, n: usize) -> Vec<String> {
+/// The first `n` words of a statement, upper-cased, skipping comments
+/// (borrowed when written in upper case already).
+pub fn leading_words(sql: &str, n: usize) -> Vec<std::borrow::Cow<'_, str>> {
     let mut words = Vec::new();
     let mut rest = sql;
     while words.len() < n {
@@ -312,7 +313,12 @@ pub fn leading_words(sql: &str, n: usize) -> Vec<String> {
         if end == 0 {
             break;
         }
-        words.push(rest[..end].to_ascii_uppercase());
+        let word = &rest[..end];
+        words.push(if word.bytes().any(|b| b.is_ascii_lowercase()) {
+            std::borrow::Cow::Owned(word.to_ascii_uppercase())
+        } else {
+            std::borrow::Cow::Borrowed(word)
+        });
         rest = &rest[end..];
     }
     words

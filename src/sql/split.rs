@@ -247,21 +247,24 @@ impl<'a> Splitter<'a> {
             j += 1;
         }
         self.last_end = j;
-        let word = String::from_utf8_lossy(&b[i..j]).to_ascii_uppercase();
+        let word = &b[i..j];
         if self.routine.is_none() {
-            self.words.push(word.clone());
+            self.words
+                .push(String::from_utf8_lossy(word).to_ascii_uppercase());
             self.routine = routine_head(&self.words);
         }
         if self.routine == Some(true) {
-            match word.as_str() {
-                "BEGIN" | "CASE" => self.depth += 1,
-                "END" => {
-                    let next = next_word(b, j);
-                    if !matches!(next.as_str(), "IF" | "LOOP" | "WHILE" | "REPEAT" | "FOR") {
-                        self.depth = self.depth.saturating_sub(1);
-                    }
+            let is = |w: &[u8], k: &str| w.eq_ignore_ascii_case(k.as_bytes());
+            if is(word, "BEGIN") || is(word, "CASE") {
+                self.depth += 1;
+            } else if is(word, "END") {
+                let next = next_word(b, j);
+                if !["IF", "LOOP", "WHILE", "REPEAT", "FOR"]
+                    .iter()
+                    .any(|k| is(next, k))
+                {
+                    self.depth = self.depth.saturating_sub(1);
                 }
-                _ => {}
             }
         }
         j
@@ -355,7 +358,7 @@ fn routine_head(words: &[String]) -> Option<bool> {
     }
 }
 
-fn next_word(b: &[u8], mut i: usize) -> String {
+fn next_word(b: &[u8], mut i: usize) -> &[u8] {
     while i < b.len() && b[i].is_ascii_whitespace() {
         i += 1;
     }
@@ -363,7 +366,7 @@ fn next_word(b: &[u8], mut i: usize) -> String {
     while i < b.len() && is_word_byte(b[i]) {
         i += 1;
     }
-    String::from_utf8_lossy(&b[start..i]).to_ascii_uppercase()
+    &b[start..i]
 }
 
 fn at_line_start(b: &[u8], i: usize) -> bool {

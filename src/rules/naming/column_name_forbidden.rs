@@ -64,10 +64,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             .collect()
     };
     let mut out = Vec::new();
-    for name in new_names(ctx)
-        .into_iter()
-        .filter(|n| n.kind == Kind::Column)
-    {
+    for name in new_names(ctx).iter().filter(|n| n.kind == Kind::Column) {
         let Some((entry, _)) = entries
             .iter()
             .find(|(_, r)| r.as_ref().is_some_and(|r| r.is_match(&name.stored)))

@@ -13,7 +13,7 @@ use crate::rules::Context;
 pub fn check(ctx: &Context) -> Vec<Finding> {
     pattern_findings(
         ctx,
-        &new_keys(ctx),
+        new_keys(ctx),
         "constraint-name",
         &[
             PatternKind::PrimaryKey,

@@ -29,7 +29,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 let Some(pattern) = naming.pattern(key.kind) else {
                     continue;
                 };
-                let generated = postgres_name(&key);
+                let generated = postgres_name(key);
                 if pattern.matches(&generated, &values, false) {
                     continue;
                 }
@@ -69,7 +69,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         let expected = naming
             .pattern_or_default(key.kind, dialect == Dialect::Postgres)
             .map(|p| p.render(&values))
-            .unwrap_or_else(|| postgres_name(&key));
+            .unwrap_or_else(|| postgres_name(key));
         let keyword = match key.kind {
             PatternKind::PrimaryKey => "PRIMARY KEY",
             PatternKind::Unique => "UNIQUE",

@@ -28,11 +28,11 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 .any(|dir| dir == "/" || name.path.starts_with(dir.as_str()))
     };
     new_names(ctx)
-        .into_iter()
+        .iter()
         .filter(|name| !generated(name))
         .filter_map(|name| {
             let case = ctx.config.naming.case_of(name.kind.case_key());
-            problem(&name, case, postgres).map(|(message, help)| (name, case, message, help))
+            problem(name, case, postgres).map(|(message, help)| (name, case, message, help))
         })
         .map(|(name, case, message, help)| {
             Finding::new(

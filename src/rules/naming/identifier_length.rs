@@ -15,7 +15,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     }
     let names = new_names(ctx);
     let mut out = Vec::new();
-    for name in &names {
+    for name in names {
         let over: Vec<&Limit> = limits
             .iter()
             .filter(|l| l.length(&name.stored) > l.max)

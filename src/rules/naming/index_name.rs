@@ -12,7 +12,7 @@ use crate::rules::Context;
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let kinds = [PatternKind::Index, PatternKind::UniqueIndex];
     let keys = new_keys(ctx);
-    let mut out = pattern_findings(ctx, &keys, "index-name", &kinds);
+    let mut out = pattern_findings(ctx, keys, "index-name", &kinds);
     let naming = &ctx.config.naming;
     for key in keys {
         if !kinds.contains(&key.kind) || key.name.is_some() {

@@ -260,22 +260,32 @@ pub(crate) fn new_statements<'a>(ctx: &'a Context) -> Vec<NewStatement<'a>> {
     out
 }
 
+/// What the naming rules share: the names and keys new migrations give,
+/// read in one walk on first use.
+#[derive(Clone, Debug, Default)]
+pub struct Facts(std::sync::OnceLock<(Vec<NewName>, Vec<KeyDef>)>);
+
+fn facts<'c>(ctx: &'c Context) -> &'c (Vec<NewName>, Vec<KeyDef>) {
+    ctx.shared.naming.0.get_or_init(|| {
+        let mut names = Vec::new();
+        let mut keys = Vec::new();
+        for s in new_statements(ctx) {
+            let walk = Walk::new(&s, ctx.config);
+            walk.names(&mut names);
+            walk.keys(&mut keys);
+        }
+        (names, keys)
+    })
+}
+
 /// Every name new migrations give.
-pub(crate) fn new_names(ctx: &Context) -> Vec<NewName> {
-    let mut out = Vec::new();
-    for s in new_statements(ctx) {
-        Walk::new(&s, ctx.config).names(&mut out);
-    }
-    out
+pub(crate) fn new_names<'c>(ctx: &'c Context) -> &'c [NewName] {
+    &facts(ctx).0
 }
 
 /// Every index and constraint new migrations create.
-pub(crate) fn new_keys(ctx: &Context) -> Vec<KeyDef> {
-    let mut out = Vec::new();
-    for s in new_statements(ctx) {
-        Walk::new(&s, ctx.config).keys(&mut out);
-    }
-    out
+pub(crate) fn new_keys<'c>(ctx: &'c Context) -> &'c [KeyDef] {
+    &facts(ctx).1
 }
 
 /// Reads the names and keys of one statement.
@@ -850,7 +860,7 @@ pub(crate) fn table_number_findings(
     fix: fn(&str) -> String,
 ) -> Vec<crate::finding::Finding> {
     let mut out = Vec::new();
-    for name in new_names(ctx).into_iter().filter(|n| n.kind == Kind::Table) {
+    for name in new_names(ctx).iter().filter(|n| n.kind == Kind::Table) {
         // The last word made of letters: `invoices_2024`, `order_items_v2`
         // are partitions and versions of `invoices` and `order_items`.
         let words = crate::config::naming::split_words(&name.stored);

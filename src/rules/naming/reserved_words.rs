@@ -750,8 +750,17 @@ const ORACLE: &[&str] = &[
 /// `routine_or_type` is true for functions, procedures, types and domains,
 /// which Postgres allows a few more words for.
 pub(crate) fn is_reserved(database: &str, word: &str, routine_or_type: bool) -> bool {
-    let word = word.to_ascii_lowercase();
-    let listed = |list: &[&str]| list.binary_search(&word.as_str()).is_ok();
+    // Every listed word is short and ASCII: lower-case into a buffer.
+    let mut buffer = [0u8; 32];
+    let Some(lowered) = buffer.get_mut(..word.len()) else {
+        return false;
+    };
+    lowered.copy_from_slice(word.as_bytes());
+    lowered.make_ascii_lowercase();
+    let Ok(word) = std::str::from_utf8(lowered) else {
+        return false;
+    };
+    let listed = |list: &[&str]| list.binary_search(&word).is_ok();
     match database {
         "postgres" => listed(POSTGRES) || (!routine_or_type && listed(POSTGRES_TYPE_FUNC)),
         "mysql" => listed(MYSQL),
@@ -765,6 +774,13 @@ pub(crate) fn is_reserved(database: &str, word: &str, routine_or_type: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listed_words_fit_the_lookup_buffer() {
+        for list in [POSTGRES, POSTGRES_TYPE_FUNC, MYSQL, SQLITE, MSSQL, ORACLE] {
+            assert!(list.iter().all(|w| w.len() <= 32 && w.is_ascii()));
+        }
+    }
 
     #[test]
     fn lists_are_sorted_for_binary_search() {

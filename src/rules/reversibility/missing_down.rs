@@ -19,10 +19,11 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         if !expected {
             continue;
         }
+        let added = dir.added();
         for (index, migration) in dir.fresh() {
             if migration.down.is_some()
                 || migration.kind != MigrationKind::Versioned
-                || !dir.is_added(index)
+                || !added.contains(&index)
             {
                 continue;
             }

@@ -213,17 +213,19 @@ fn scan_all(ctx: &Context) -> Vec<Scanned> {
     for (d, dir) in ctx.dirs.iter().enumerate() {
         let mut fresh: Vec<(usize, &Migration)> = dir.fresh().collect();
         fresh.sort_by_key(|(i, _)| *i);
+        // The first up script of each migration.
+        let mut up: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        for (s, script) in dir.scripts.iter().enumerate() {
+            if script.role == Role::Up {
+                up.entry(script.migration).or_insert(s);
+            }
+        }
         let mut prior = Prior::default();
         for (index, migration) in fresh {
             if migration.kind == MigrationKind::Baseline {
                 continue;
             }
-            let Some((s, script)) = dir
-                .scripts
-                .iter()
-                .enumerate()
-                .find(|(_, s)| s.migration == index && s.role == Role::Up)
-            else {
+            let Some((s, script)) = up.get(&index).map(|&s| (s, &dir.scripts[s])) else {
                 continue;
             };
             let Ok(text) = &script.text else { continue };
@@ -338,12 +340,12 @@ impl Scanned {
 }
 
 impl<'a> Scan<'a> {
-    /// Objects created before step `before`.
-    fn created_before(&self, before: usize) -> impl Iterator<Item = Created> + '_ {
-        self.prior.created.iter().cloned().chain(
+    /// Objects created before step `before`, borrowed from the scan.
+    fn created_before(&self, before: usize) -> impl Iterator<Item = CreatedRef<'_>> + '_ {
+        self.prior.created.iter().map(Created::borrowed).chain(
             self.steps[..before.min(self.steps.len())]
                 .iter()
-                .flat_map(|s| s.actions().iter().filter_map(creates)),
+                .flat_map(|s| s.actions().iter().filter_map(creates_ref)),
         )
     }
 
@@ -351,19 +353,19 @@ impl<'a> Scan<'a> {
     /// application uses it yet.
     pub fn is_new_table(&self, table: &Name, before: usize) -> bool {
         self.created_before(before)
-            .any(|c| matches!(c, Created::Table(t) if t.same(table)))
+            .any(|c| matches!(c, CreatedRef::Table(t) if t.same(table)))
     }
 
     /// Whether index `index` was created before step `before`.
     pub fn is_new_index(&self, index: &Name, before: usize) -> bool {
         self.created_before(before)
-            .any(|c| matches!(c, Created::Index(i) if i.same(index)))
+            .any(|c| matches!(c, CreatedRef::Index(i) if i.same(index)))
     }
 
     /// Whether schema `schema` was created before step `before`.
     pub fn is_new_schema(&self, schema: &Name, before: usize) -> bool {
         self.created_before(before)
-            .any(|c| matches!(c, Created::Schema(s) if s.same(schema)))
+            .any(|c| matches!(c, CreatedRef::Schema(s) if s.same(schema)))
     }
 
     /// Whether `column` of `table` is new before step `before`: its table is
@@ -371,9 +373,10 @@ impl<'a> Scan<'a> {
     pub fn is_new_column(&self, table: &Name, column: &ast::Ident, before: usize) -> bool {
         let column = model::key(column);
         self.is_new_table(table, before)
-            || self
-                .created_before(before)
-                .any(|c| matches!(c, Created::Column(t, col) if t.same(table) && col == column))
+            || self.created_before(before).any(|c| match c {
+                CreatedRef::Column(t, col) => t.same(table) && col.key() == column,
+                _ => false,
+            })
     }
 
     /// Whether a lock on `locked` at step `at` is on something that running
@@ -449,6 +452,58 @@ impl<'a> Scan<'a> {
 }
 
 /// What an action creates.
+/// `Created`, borrowed: what `Scan::created_before` yields without copying
+/// names for every question a rule asks.
+enum CreatedRef<'a> {
+    Table(&'a Name),
+    Index(&'a Name),
+    Schema(&'a Name),
+    Column(&'a Name, ColumnKey<'a>),
+}
+
+/// A column as PostgreSQL compares it, or the identifier to compute it from.
+enum ColumnKey<'a> {
+    Key(&'a str),
+    Ident(&'a ast::Ident),
+}
+
+impl ColumnKey<'_> {
+    fn key(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            ColumnKey::Key(k) => std::borrow::Cow::Borrowed(k),
+            ColumnKey::Ident(i) => std::borrow::Cow::Owned(model::key(i)),
+        }
+    }
+}
+
+impl Created {
+    fn borrowed(&self) -> CreatedRef<'_> {
+        match self {
+            Created::Table(t) => CreatedRef::Table(t),
+            Created::Index(i) => CreatedRef::Index(i),
+            Created::Schema(s) => CreatedRef::Schema(s),
+            Created::Column(t, c) => CreatedRef::Column(t, ColumnKey::Key(c)),
+        }
+    }
+}
+
+/// What `creates` returns, borrowed from the action.
+fn creates_ref(action: &Action) -> Option<CreatedRef<'_>> {
+    match action {
+        Action::CreateTable { table, .. } | Action::CreateView { name: table } => {
+            Some(CreatedRef::Table(table))
+        }
+        Action::CreateIndex {
+            name: Some(name), ..
+        } => Some(CreatedRef::Index(name)),
+        Action::CreateSchema { name } => Some(CreatedRef::Schema(name)),
+        Action::AddColumn { table, column, .. } => {
+            Some(CreatedRef::Column(table, ColumnKey::Ident(&column.name)))
+        }
+        _ => None,
+    }
+}
+
 fn creates(action: &Action) -> Option<Created> {
     match action {
         // A view is a relation too: an index on a new materialized view
@@ -553,11 +608,13 @@ pub fn declared<'a>(scan: &Scan<'a>) -> Vec<Declared<'a>> {
                     constraints,
                 } => {
                     for (column, at) in columns {
-                        let name = model::key(&column.name);
                         let in_key = constraints.iter().any(|c| match c {
-                            ast::TableConstraint::PrimaryKey(pk) => pk.columns.iter().any(|k| {
-                                matches!(&k.column.expr, ast::Expr::Identifier(i) if model::key(i) == name)
-                            }),
+                            ast::TableConstraint::PrimaryKey(pk) => {
+                                let name = model::key(&column.name);
+                                pk.columns.iter().any(|k| {
+                                    matches!(&k.column.expr, ast::Expr::Identifier(i) if model::key(i) == name)
+                                })
+                            }
                             _ => false,
                         });
                         out.push(Declared {

@@ -345,7 +345,7 @@ fn cannot_run_in_transaction(sql: &str, actions: &[Action]) -> bool {
         )
     });
     let words = sql::leading_words(sql, 3);
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let words: Vec<&str> = words.iter().map(|w| w.as_ref()).collect();
     concurrent
         || matches!(
             words.as_slice(),
@@ -712,7 +712,7 @@ fn from_words(sql: &str, whole: Range<usize>) -> Vec<Action> {
     static ADD_VALUE: OnceLock<Option<Regex>> = OnceLock::new();
     static BEGIN: OnceLock<Option<Regex>> = OnceLock::new();
     let words = sql::leading_words(sql, 4);
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let words: Vec<&str> = words.iter().map(|w| w.as_ref()).collect();
     let at = |m: Option<regex::Match>| {
         m.map_or(whole.clone(), |m| {
             whole.start + m.start()..whole.start + m.end()
@@ -853,6 +853,10 @@ fn words_of(sql: &str) -> impl Iterator<Item = &str> {
 fn lock_timeout(sql: &str) -> Option<bool> {
     static SET: OnceLock<Option<Regex>> = OnceLock::new();
     static CONFIG: OnceLock<Option<Regex>> = OnceLock::new();
+    // Both patterns start with `SE` (`SET`, `SELECT`).
+    if !sql.as_bytes().get(..2)?.eq_ignore_ascii_case(b"SE") {
+        return None;
+    }
     let set = regex(
         &SET,
         r#"(?is)^SET\s+(?:SESSION\s+|LOCAL\s+)?"?lock_timeout"?\s*(?:=|\bTO\b)\s*(.*)$"#,

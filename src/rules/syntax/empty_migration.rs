@@ -7,12 +7,17 @@ use crate::rules::{Context, Role};
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for dir in &ctx.dirs {
+        let empty: std::collections::HashSet<usize> = dir
+            .scripts
+            .iter()
+            .filter(|s| s.role == Role::Up && s.text.is_ok() && s.parsed.statements.is_empty())
+            .map(|s| s.migration)
+            .collect();
+        if empty.is_empty() {
+            continue;
+        }
         for (index, migration) in dir.fresh() {
-            let empty = dir
-                .scripts_of(index)
-                .filter(|s| s.role == Role::Up)
-                .any(|s| s.text.is_ok() && s.parsed.statements.is_empty());
-            if empty {
+            if empty.contains(&index) {
                 let span = migration.up.span.clone().map_or(0..0, |s| s.start..s.start);
                 out.push(
                     Finding::new(
