@@ -686,3 +686,28 @@ fn a_mysql_project_replays_without_false_findings() {
         vec!["migration 20240301120000_tags_color_index.up.sql uses table tags, which no earlier migration creates"]
     );
 }
+
+#[test]
+fn a_down_that_keeps_the_extension_its_up_enabled_passes() {
+    let repo = shop();
+    repo.branch("feature/case-insensitive-email");
+    repo.migration(
+        "20240301120000_create_newsletter_subscribers",
+        "-- Subscribers are unique regardless of case.\n\
+         CREATE EXTENSION IF NOT EXISTS citext;\n\
+         \n\
+         CREATE TABLE newsletter_subscribers (\n\
+         \x20   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n\
+         \x20   email citext NOT NULL UNIQUE\n\
+         );\n",
+        "DROP TABLE newsletter_subscribers;\n",
+    );
+    repo.commit("subscribers");
+    let run = repo.check("main");
+    assert!(
+        messages(&run, "down-restores-schema").is_empty(),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}

@@ -172,9 +172,10 @@ pub fn diff(
         };
         push(text, vec![r.name.name.clone()]);
     }
-    for e in after.extensions.difference(&before.extensions) {
-        push(format!("down leaves extension {e} behind"), vec![e.clone()]);
-    }
+    // An extension the up creates is not reported when the down keeps it:
+    // extensions belong to the database (a DBA or another service may have
+    // installed it, hence `CREATE EXTENSION IF NOT EXISTS`), and the usual
+    // down leaves them for the objects that may depend on them.
     for e in before.extensions.difference(&after.extensions) {
         push(
             format!("down drops extension {e}, which up did not create"),
