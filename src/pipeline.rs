@@ -945,7 +945,20 @@ fn lint_in_batches(
             shared: Default::default(),
             promotion: None,
         };
-        (rules::run(&ctx), suppressions, files)
+        let findings = if parallel {
+            // Batches run one after the other for the Catalog's replay:
+            // the other rules run beside it.
+            let catalog = |id: &str| rules::CATALOG_RULES.contains(&id);
+            let (mut replayed, others) = rayon::join(
+                || rules::run_where(&ctx, &catalog),
+                || rules::run_where(&ctx, &|id| !catalog(id)),
+            );
+            replayed.extend(others);
+            replayed
+        } else {
+            rules::run(&ctx)
+        };
+        (findings, suppressions, files)
     };
     let results: Vec<(Vec<Finding>, Vec<Suppression>, Vec<String>)> = if history {
         batches.into_iter().map(|b| check(b, true)).collect()

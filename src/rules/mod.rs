@@ -311,6 +311,12 @@ pub fn checked(config: &crate::config::Config, id: &str, lint: bool) -> bool {
 /// what a change adds: a finding on a statement the change only carries
 /// over (see `DirView::carried`) is dropped.
 pub fn run(ctx: &Context) -> Vec<Finding> {
+    run_where(ctx, &|_| true)
+}
+
+/// Runs the rules `run` would, restricted to those `wanted` accepts, in
+/// the same order (so that two disjoint sets can run side by side).
+pub fn run_where(ctx: &Context, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Finding> {
     let carried: Vec<(&str, std::ops::Range<usize>)> =
         ctx.dirs.iter().flat_map(|d| d.carried()).collect();
     let is_carried = |f: &Finding| {
@@ -324,7 +330,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in RULES {
         let default = default_severity(rule.id).unwrap_or(Severity::Error);
-        if ctx.config.level(rule.id, default) == crate::config::Level::Off {
+        if !wanted(rule.id) || ctx.config.level(rule.id, default) == crate::config::Level::Off {
             continue;
         }
         let safety = meta(rule.id).is_some_and(|m| m.category == "safety");
