@@ -299,3 +299,23 @@ fn a_bad_naming_pattern_is_a_configuration_error_with_its_line() {
         run.stderr
     );
 }
+
+#[test]
+fn a_foreign_key_to_a_table_s_key_without_columns_gets_a_help_that_says_so() {
+    let repo = shop_with_naming(
+        "naming:\n  foreign_key: \"fk_{table}_{columns}_{ref_table}_{ref_columns}\"\n",
+    );
+    repo.branch("feature/reviews");
+    repo.migration(
+        "20240301120000_create_reviews",
+        "CREATE TABLE reviews (\n    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    user_id bigint NOT NULL,\n    body text NOT NULL,\n    CONSTRAINT reviews_user_fk FOREIGN KEY (user_id) REFERENCES users\n);\n",
+        "DROP TABLE reviews;\n",
+    );
+    repo.commit("reviews");
+    let run = repo.check("main");
+    let f = run.finding("constraint-name");
+    assert_eq!(
+        f["help"],
+        "name it fk_reviews_user_id_users_{ref_columns} (with the columns of users's primary key in place of {ref_columns})"
+    );
+}

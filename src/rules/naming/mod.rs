@@ -831,6 +831,14 @@ pub(crate) fn pattern_findings(
             ));
         } else if key.expression {
             help.push_str(" (for an expression, any text in place of {columns})");
+        } else if values.ref_columns.is_none()
+            && pattern.uses(crate::config::naming::Slot::RefColumns)
+        {
+            // `REFERENCES users` names no column: it references the key.
+            help.push_str(&format!(
+                " (with the columns of {}'s primary key in place of {{ref_columns}})",
+                key.ref_table.as_deref().unwrap_or("the referenced table")
+            ));
         }
         out.push(
             crate::finding::Finding::new(
