@@ -921,19 +921,14 @@ fn lint_in_batches(
         }
         views.push(view);
     }
-    let check = |(v, pending, past): Batch, parallel: bool| {
+    // Parsing and the rules use rayon inside a batch as well as across
+    // batches; the Catalog's rules run beside the others.
+    let check = |(v, pending, past): Batch| {
         let mut view = views[v].clone();
         if let Some(past) = past {
             view.history = parse_all(past, config.dialect);
         }
-        view.scripts = if parallel {
-            parse_all(pending, config.dialect)
-        } else {
-            pending
-                .into_iter()
-                .map(|p| parse_one(p, config.dialect))
-                .collect()
-        };
+        view.scripts = parse_all(pending, config.dialect);
         let suppressions = collect_suppressions(std::slice::from_ref(&view));
         let files = view.scripts.iter().map(|s| s.path.clone()).collect();
         let ctx = Context {
@@ -945,25 +940,20 @@ fn lint_in_batches(
             shared: Default::default(),
             promotion: None,
         };
-        let findings = if parallel {
-            // Batches run one after the other for the Catalog's replay:
-            // the other rules run beside it.
-            let catalog = |id: &str| rules::CATALOG_RULES.contains(&id);
-            let (mut replayed, others) = rayon::join(
-                || rules::run_where(&ctx, &catalog),
-                || rules::run_where(&ctx, &|id| !catalog(id)),
-            );
-            replayed.extend(others);
-            replayed
-        } else {
-            rules::run(&ctx)
-        };
+        let catalog = |id: &str| rules::CATALOG_RULES.contains(&id);
+        let (mut findings, others) = rayon::join(
+            || rules::run_where(&ctx, &catalog),
+            || rules::run_where(&ctx, &|id| !catalog(id)),
+        );
+        findings.extend(others);
         (findings, suppressions, files)
     };
+    // With the Catalog, each batch's replay starts where the one before
+    // stopped, so the batches run in order.
     let results: Vec<(Vec<Finding>, Vec<Suppression>, Vec<String>)> = if history {
-        batches.into_iter().map(|b| check(b, true)).collect()
+        batches.into_iter().map(check).collect()
     } else {
-        batches.into_par_iter().map(|b| check(b, false)).collect()
+        batches.into_par_iter().map(check).collect()
     };
     let mut findings = Vec::new();
     let mut seen = std::collections::HashSet::new();

@@ -310,6 +310,14 @@ impl Layout {
         }
     }
 
+    /// Whether the tool writes the SQL itself from a schema of its own
+    /// (Prisma, from schema.prisma): names are chosen there, always quoted,
+    /// and column kinds are what the tool can generate (`autoincrement()`
+    /// is serial; it has no identity columns).
+    pub fn generates_sql(self) -> bool {
+        self == Layout::Prisma
+    }
+
     /// How to make the tool run one migration outside a transaction, for
     /// the help of the rules that need it.
     pub fn no_transaction_hint(self) -> &'static str {

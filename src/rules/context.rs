@@ -253,6 +253,29 @@ pub struct Shared {
     /// Every name and every index or constraint new migrations give, for
     /// the naming rules.
     pub(crate) naming: crate::rules::naming::Facts,
+    /// The statements every directory carries over (`DirView::carried`).
+    carried: std::sync::OnceLock<Vec<(String, Range<usize>)>>,
+}
+
+impl Context<'_> {
+    /// The statements the change carries over rather than adds, in every
+    /// directory, computed once per run: (path, statement span).
+    pub fn carried(&self) -> &[(String, Range<usize>)] {
+        self.shared.carried.get_or_init(|| {
+            self.dirs
+                .iter()
+                .flat_map(|d| d.carried())
+                .map(|(path, span)| (path.to_string(), span))
+                .collect()
+        })
+    }
+
+    /// Whether the change carries the statement at `span` of `path` over.
+    pub fn is_carried(&self, path: &str, span: &Range<usize>) -> bool {
+        self.carried()
+            .iter()
+            .any(|(p, s)| p == path && s.start <= span.start && span.end <= s.end)
+    }
 }
 
 /// The location of a whole file (its first byte) on one side.

@@ -317,15 +317,9 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
 /// Runs the rules `run` would, restricted to those `wanted` accepts, in
 /// the same order (so that two disjoint sets can run side by side).
 pub fn run_where(ctx: &Context, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Finding> {
-    let carried: Vec<(&str, std::ops::Range<usize>)> =
-        ctx.dirs.iter().flat_map(|d| d.carried()).collect();
     let is_carried = |f: &Finding| {
         f.location.side == crate::finding::Side::Head
-            && carried.iter().any(|(path, span)| {
-                *path == f.location.path
-                    && span.start <= f.location.span.start
-                    && f.location.span.end <= span.end
-            })
+            && ctx.is_carried(&f.location.path, &f.location.span)
     };
     let mut findings = Vec::new();
     for rule in RULES {

@@ -12,18 +12,18 @@ use crate::sql::Dialect;
 /// Reports each new name that breaks the configured case.
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let postgres = ctx.config.dialect == Dialect::Postgres;
-    // Prisma writes the SQL from schema.prisma and quotes every name as the
-    // model or field is spelled there ("User", "createdAt"): the names are
-    // chosen, and renamed with @@map / @map, in the schema, not in SQL.
-    let prisma_dirs: Vec<String> = ctx
+    // A tool that writes the SQL from its own schema (Prisma) quotes every
+    // name as the model or field is spelled there ("User", "createdAt"):
+    // the names are chosen, and renamed with @@map / @map, in that schema.
+    let generated_dirs: Vec<String> = ctx
         .dirs
         .iter()
-        .filter(|d| d.head.layout == crate::layout::Layout::Prisma)
+        .filter(|d| d.head.layout.generates_sql())
         .map(|d| format!("{}/", d.config.dir.trim_end_matches('/')))
         .collect();
     let generated = |name: &NewName| {
         name.quoted()
-            && prisma_dirs
+            && generated_dirs
                 .iter()
                 .any(|dir| dir == "/" || name.path.starts_with(dir.as_str()))
     };

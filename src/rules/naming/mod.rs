@@ -222,8 +222,8 @@ pub(crate) struct NewStatement<'a> {
 
 /// The parsed statements that new migrations add: every statement of an
 /// added migration, and the statements of a modified one that its version
-/// on the target does not have. Down scripts recreate old objects and are
-/// left out.
+/// on the target does not have (`Context::is_carried`). Down scripts
+/// recreate old objects and are left out.
 pub(crate) fn new_statements<'a>(ctx: &'a Context) -> Vec<NewStatement<'a>> {
     let mut out = Vec::new();
     for dir in &ctx.dirs {
@@ -233,20 +233,16 @@ pub(crate) fn new_statements<'a>(ctx: &'a Context) -> Vec<NewStatement<'a>> {
             .filter_map(|c| c.head.map(|i| (i, &c.kind)))
             .collect();
         for script in dir.scripts.iter().filter(|s| s.role == Role::Up) {
-            let modified = match kinds.get(&script.migration) {
-                Some(ChangeKind::Added) => false,
-                Some(ChangeKind::Modified) => true,
-                _ => continue,
-            };
+            if !matches!(
+                kinds.get(&script.migration),
+                Some(ChangeKind::Added | ChangeKind::Modified)
+            ) {
+                continue;
+            }
             let Ok(text) = &script.text else { continue };
-            let base = modified.then(|| dir.base_text(&script.path)).flatten();
             for statement in &script.parsed.statements {
                 let Some(ast) = statement.ast() else { continue };
-                let already = base.is_some_and(|b| {
-                    text.get(statement.span.clone())
-                        .is_some_and(|s| b.contains(s.trim()))
-                });
-                if !already {
+                if !ctx.is_carried(&script.path, &statement.span) {
                     out.push(NewStatement {
                         path: &script.path,
                         text,

@@ -2,7 +2,7 @@
 //! (seed data under a dev-only path, a `context:dev` changeset) would reach
 //! a higher environment without a context that keeps it from running there.
 
-use super::{arriving, declared, meant_for, runs_in};
+use super::{declared, meant_for, runs_in, touched};
 use crate::finding::{Finding, Side};
 use crate::rules::Context;
 
@@ -16,13 +16,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     let envs = &ctx.config.environments;
     for dir in &ctx.dirs {
         let Some(view) = &dir.promotion else { continue };
-        let mut touched: Vec<usize> = dir.fresh().map(|(i, _)| i).collect();
-        if let Some(env) = promotion.target {
-            touched.extend(arriving(dir, view, env).into_iter().map(|(i, _)| i));
-        }
-        touched.sort_unstable();
-        touched.dedup();
-        for index in touched {
+        for index in touched(dir, view, promotion) {
             let m = &dir.head.migrations[index];
             let Some(for_envs) = meant_for(m, envs) else {
                 continue;

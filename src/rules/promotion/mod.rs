@@ -24,6 +24,24 @@ pub(crate) fn target<'c>(ctx: &'c Context) -> Option<(&'c Promotion, usize)> {
     Some((promotion, promotion.target?))
 }
 
+/// The promotion, the target environment and the one below it.
+pub(crate) fn target_and_lower<'c>(ctx: &'c Context) -> Option<(&'c Promotion, usize, usize)> {
+    let (promotion, env) = target(ctx)?;
+    Some((promotion, env, env.checked_sub(1)?))
+}
+
+/// Head migrations a promotion check looks at, by index: those the change
+/// adds or edits, and those arriving in the target environment.
+pub(crate) fn touched(dir: &DirView, view: &DirPromotion, promotion: &Promotion) -> Vec<usize> {
+    let mut touched: Vec<usize> = dir.fresh().map(|(i, _)| i).collect();
+    if let Some(env) = promotion.target {
+        touched.extend(arriving(dir, view, env).into_iter().map(|(i, _)| i));
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    touched
+}
+
 /// Head migrations that the target environment does not have yet: those
 /// its branch or ref lacks (or, when it has none yet, the change adds).
 pub(crate) fn arriving<'d>(

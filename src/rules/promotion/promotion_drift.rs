@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::{arriving, declared};
+use super::{declared, touched};
 use crate::finding::{Finding, Location, Side};
 use crate::plan::promotion::{checksum, Place};
 use crate::plan::MigrationKind;
@@ -20,13 +20,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     };
     for dir in &ctx.dirs {
         let Some(view) = &dir.promotion else { continue };
-        let mut touched: Vec<usize> = dir.fresh().map(|(i, _)| i).collect();
-        if let Some(env) = promotion.target {
-            touched.extend(arriving(dir, view, env).into_iter().map(|(i, _)| i));
-        }
-        touched.sort_unstable();
-        touched.dedup();
-        for index in touched {
+        for index in touched(dir, view, promotion) {
             let m = &dir.head.migrations[index];
             // A repeatable migration (Flyway `R__`, Liquibase runOnChange)
             // is meant to differ until the next promotion re-runs it.

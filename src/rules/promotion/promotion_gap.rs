@@ -2,7 +2,7 @@
 //! migration of the environment below is still missing from it; when that
 //! one follows, it runs out of order (or the tool refuses it).
 
-use super::{arriving, declared, in_higher, not_for, ordered, target};
+use super::{arriving, declared, in_higher, not_for, ordered, target_and_lower};
 use crate::finding::{Finding, Side};
 use crate::plan::promotion::Place;
 use crate::rules::Context;
@@ -11,10 +11,7 @@ use crate::rules::Context;
 /// environment.
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    let Some((promotion, env)) = target(ctx) else {
-        return out;
-    };
-    let Some(lower) = env.checked_sub(1) else {
+    let Some((promotion, env, lower)) = target_and_lower(ctx) else {
         return out;
     };
     let envs = &ctx.config.environments;

@@ -2,7 +2,7 @@
 //! without being in the environment below it, so the first database to
 //! run it is a higher one (often production).
 
-use super::{arriving, declared, in_higher, not_for, ordered, target};
+use super::{arriving, declared, in_higher, not_for, ordered, target_and_lower};
 use crate::finding::{Finding, Side};
 use crate::plan::promotion::Place;
 use crate::rules::Context;
@@ -11,10 +11,7 @@ use crate::rules::Context;
 /// the one below it.
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    let Some((promotion, env)) = target(ctx) else {
-        return out;
-    };
-    let Some(lower) = env.checked_sub(1) else {
+    let Some((promotion, env, lower)) = target_and_lower(ctx) else {
         return out;
     };
     let envs = &ctx.config.environments;

@@ -13,9 +13,9 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         return out;
     }
     for scan in scans(ctx) {
-        // Prisma writes `autoincrement()` as serial and has no way to ask
-        // for an identity column: the advice could not be followed.
-        if scan.dir.head.layout == crate::layout::Layout::Prisma {
+        // A tool that writes the SQL (Prisma's `autoincrement()` is serial)
+        // may have no way to ask for an identity column.
+        if scan.dir.head.layout.generates_sql() {
             continue;
         }
         for d in declared(&scan) {

@@ -156,40 +156,13 @@ impl Cx<'_> {
                 true
             }
             S::CreateFunction(f) => {
-                self.out.ddl = true;
-                let name = self.catalog.qualify(&self.parts(&f.name));
-                let signature = f
-                    .args
-                    .iter()
-                    .flatten()
-                    .filter(|a| !matches!(a.mode, Some(ast::ArgMode::Out)))
-                    .map(|a| types::normalize(&a.data_type.to_string()))
-                    .collect::<Vec<_>>()
-                    .join(",");
-                self.out.created.push(Catalog::key(Kind::Function, &name));
-                self.catalog.routines.insert(Routine {
-                    name,
-                    signature,
-                    kind: "function",
-                });
+                let args = f.args.iter().flatten();
+                self.create_routine(&f.name, args.map(|a| (&a.mode, &a.data_type)), "function");
                 true
             }
             S::CreateProcedure { name, params, .. } => {
-                self.out.ddl = true;
-                let name = self.catalog.qualify(&self.parts(name));
-                let signature = params
-                    .iter()
-                    .flatten()
-                    .filter(|a| !matches!(a.mode, Some(ast::ArgMode::Out)))
-                    .map(|a| types::normalize(&a.data_type.to_string()))
-                    .collect::<Vec<_>>()
-                    .join(",");
-                self.out.created.push(Catalog::key(Kind::Function, &name));
-                self.catalog.routines.insert(Routine {
-                    name,
-                    signature,
-                    kind: "procedure",
-                });
+                let args = params.iter().flatten();
+                self.create_routine(name, args.map(|a| (&a.mode, &a.data_type)), "procedure");
                 true
             }
             S::DropFunction(d) => {
@@ -482,6 +455,28 @@ impl Cx<'_> {
             .unwrap_or("");
         let toks = text::tokens(sql);
         text::uncertain(self.catalog, &toks, self.out);
+    }
+
+    /// Records a function or procedure, keyed by its input argument types.
+    fn create_routine<'a>(
+        &mut self,
+        name: &ast::ObjectName,
+        args: impl Iterator<Item = (&'a Option<ast::ArgMode>, &'a ast::DataType)>,
+        kind: &'static str,
+    ) {
+        self.out.ddl = true;
+        let name = self.catalog.qualify(&self.parts(name));
+        let signature = args
+            .filter(|(mode, _)| !matches!(mode, Some(ast::ArgMode::Out)))
+            .map(|(_, data_type)| types::normalize(&data_type.to_string()))
+            .collect::<Vec<_>>()
+            .join(",");
+        self.out.created.push(Catalog::key(Kind::Function, &name));
+        self.catalog.routines.insert(Routine {
+            name,
+            signature,
+            kind,
+        });
     }
 
     fn drop_routine(&mut self, f: &ast::FunctionDesc, if_exists: bool) {
