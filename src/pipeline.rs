@@ -1316,16 +1316,10 @@ fn dir_view_unparsed(
         Some(files) => Some(layout.plan_with(&dir.dir, files, &options)?),
         None => None,
     };
-    let text_of = |files: &Files, entry: &FileEntry| files.text(entry).ok().and_then(|t| t.ok());
-    let same_content = |a: &plan::Migration, b: &plan::Migration| -> bool {
-        let Some(base_files) = sides.base else {
-            return false;
-        };
-        layout.unchanged(a, b, &|e| text_of(base_files, e), &|e| {
-            text_of(sides.head, e)
-        })
+    let same = |a: &plan::Migration, b: &plan::Migration| {
+        same_content(layout, a, b, sides.base, Some(sides.head))
     };
-    let mut changes = plan::diff(&base, &head, &same_content);
+    let mut changes = plan::diff(&base, &head, &same);
     // `since:`: older migrations are history. A lint leaves them out; a
     // range still sees them (editing or adding one is what the ordering
     // rules are for) but no rule reads their statements.
@@ -1410,20 +1404,18 @@ fn same_content(
     files_a: Option<&Files>,
     files_b: Option<&Files>,
 ) -> bool {
-    let ids = |m: &plan::Migration| m.files().iter().map(|f| f.id).collect::<Vec<_>>();
-    let (ia, ib) = (ids(a), ids(b));
-    if ia.iter().chain(&ib).all(Option::is_some)
-        && ia == ib
-        && a.up.span == b.up.span
-        && a.meta.checksum == b.meta.checksum
-    {
+    if a.same_files(b) {
         return true;
     }
     let (Some(fa), Some(fb)) = (files_a, files_b) else {
         return false;
     };
-    let text_of = |files: &Files, entry: &FileEntry| files.text(entry).ok().and_then(|t| t.ok());
     layout.unchanged(a, b, &|e| text_of(fa, e), &|e| text_of(fb, e))
+}
+
+/// A file's decoded text, when it can be read and decoded.
+fn text_of(files: &Files, entry: &FileEntry) -> Option<Arc<str>> {
+    files.text(entry).ok().and_then(|t| t.ok())
 }
 
 /// `sqlgate status`: every migration of every environment, read from the
@@ -1540,7 +1532,6 @@ fn promotion_view(view: &DirView, sides: &Sides) -> Result<DirPromotion> {
             Place::Env(i) => sides.envs.get(i).copied().flatten(),
         }
     };
-    let text_of = |files: &Files, entry: &FileEntry| files.text(entry).ok().and_then(|t| t.ok());
     let same = |(pa, a): (Place, &plan::Migration), (pb, b): (Place, &plan::Migration)| {
         same_content(layout, a, b, files_of(pa), files_of(pb))
     };

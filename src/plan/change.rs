@@ -42,20 +42,7 @@ pub fn diff(
     head: &Plan,
     same_content: &dyn Fn(&Migration, &Migration) -> bool,
 ) -> Vec<Change> {
-    let equal = |a: &Migration, b: &Migration| {
-        let ids_a: Vec<_> = a.files().iter().map(|f| f.id).collect();
-        let ids_b: Vec<_> = b.files().iter().map(|f| f.id).collect();
-        let known = ids_a.iter().chain(&ids_b).all(Option::is_some);
-        let same_spans = a.up.span == b.up.span
-            && a.down.as_ref().map(|d| &d.span) == b.down.as_ref().map(|d| &d.span);
-        // What the tool records besides the files (a sqitch plan entry) can
-        // change while the files stay the same.
-        if known && ids_a == ids_b && same_spans && a.meta.checksum == b.meta.checksum {
-            true
-        } else {
-            same_content(a, b)
-        }
-    };
+    let equal = |a: &Migration, b: &Migration| a.same_files(b) || same_content(a, b);
     let head_by_id: HashMap<&str, usize> = head
         .migrations
         .iter()

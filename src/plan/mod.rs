@@ -264,6 +264,19 @@ impl Migration {
         files
     }
 
+    /// Whether `other` comes from the same blobs at the same places, with
+    /// the same tool record (a sqitch plan entry): then nothing changed,
+    /// without reading a byte. False when a blob id is unknown.
+    pub fn same_files(&self, other: &Migration) -> bool {
+        let ids = |m: &Migration| m.files().iter().map(|f| f.id).collect::<Vec<_>>();
+        let (a, b) = (ids(self), ids(other));
+        a.iter().chain(&b).all(Option::is_some)
+            && a == b
+            && self.up.span == other.up.span
+            && self.down.as_ref().map(|d| &d.span) == other.down.as_ref().map(|d| &d.span)
+            && self.meta.checksum == other.meta.checksum
+    }
+
     /// The migration's name as a reviewer knows it: the tool's name for it
     /// (a Prisma folder, a Liquibase changeset, a sqitch change), else its
     /// up file's name.
