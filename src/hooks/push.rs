@@ -215,8 +215,8 @@ impl Destination<'_> {
 /// What one pushed ref is checked against.
 #[derive(Debug, PartialEq)]
 enum Decision {
-    /// Check this range; the environment's name when the branch is one.
-    Check(Range, Option<String>),
+    /// Check this range (it names the environment when the ref is one).
+    Check(Range),
     /// Cannot be checked, for this reason.
     Skip(String),
     /// Nothing to check: a deleted ref, a tag, an unchanged ref.
@@ -251,10 +251,10 @@ fn decide(
             target: None,
             head: update.new,
             target_name: dest.show(branch),
-            environment: environment.clone(),
+            environment: environment,
             remote: dest.remote(),
         };
-        return Decision::Check(range, environment);
+        return Decision::Check(range);
     }
     let mut best: Option<(CommitId, CommitId, String)> = None;
     let mut found = Vec::new();
@@ -283,10 +283,10 @@ fn decide(
                 target: (tip != base).then_some(tip),
                 head: update.new,
                 target_name: name,
-                environment: environment.clone(),
+                environment: environment,
                 remote: dest.remote(),
             };
-            return Decision::Check(range, environment);
+            return Decision::Check(range);
         }
         None if route.guarded && !update.old.is_zero() => format!(
             "{} is at {}, which this repository does not have (fetch it first)",
@@ -360,7 +360,7 @@ fn decide_deploy(
         environment: Some(env.name.clone()),
         remote: dest.remote(),
     };
-    Decision::Check(range, Some(env.name.clone()))
+    Decision::Check(range)
 }
 
 /// `sqlgate hook pre-push <remote>`: checks each branch the push updates
@@ -406,9 +406,11 @@ fn check_updates(repo: &Repo, dest: Destination, updates: &[RefUpdate]) -> Resul
             Decision::Skip(why) => report
                 .skipped
                 .push(format!("{} not checked: {why}", update.name)),
-            Decision::Check(range, environment) => {
+            Decision::Check(range) => {
                 let outcome = pipeline::check_commits(repo, &range, &Options::default())?;
-                let environment = environment
+                let environment = range
+                    .environment
+                    .as_ref()
                     .map(|e| format!(", environment {e}"))
                     .unwrap_or_default();
                 let subject = format!(
