@@ -251,7 +251,7 @@ fn decide(
             target: None,
             head: update.new,
             target_name: dest.show(branch),
-            environment: environment,
+            environment,
             remote: dest.remote(),
         };
         return Decision::Check(range);
@@ -283,7 +283,7 @@ fn decide(
                 target: (tip != base).then_some(tip),
                 head: update.new,
                 target_name: name,
-                environment: environment,
+                environment,
                 remote: dest.remote(),
             };
             return Decision::Check(range);
