@@ -248,36 +248,26 @@ fn main() {
     )
     .unwrap();
     let plain = plain.to_string_lossy().into_owned();
-    time(
-        "check the same range without environments",
-        &repo,
-        &[
-            "check",
-            "--base",
-            "env-staging",
-            "--head",
-            "env-dev",
-            "--config",
-            &plain,
-            "--quiet",
-        ],
-        10,
-    );
-    time(
-        "check promotion dev -> staging (3 environments)",
-        &repo,
-        &[
-            "check",
-            "--base",
-            "env-staging",
-            "--head",
-            "env-dev",
-            "--config",
-            &envs,
-            "--quiet",
-        ],
-        10,
-    );
+    for (label, config) in [
+        ("check the same range without environments", &plain),
+        ("check promotion dev -> staging (3 environments)", &envs),
+    ] {
+        time(
+            label,
+            &repo,
+            &[
+                "check",
+                "--base",
+                "env-staging",
+                "--head",
+                "env-dev",
+                "--config",
+                config,
+                "--quiet",
+            ],
+            10,
+        );
+    }
     time(
         "status (3 environments)",
         &repo,
