@@ -272,12 +272,14 @@ fn postgres_version_decides_whether_a_constant_default_rewrites_the_table() {
         .contains("PostgreSQL before 11 writes every default into every row"));
 }
 
-#[test]
-fn lock_timeout_missing_warns_and_set_lock_timeout_silences_it() {
+/// main has an orders table (with `config` as its .sqlgate.yml, when
+/// given); the branch feature/note adds a column to it without a lock
+/// timeout.
+fn orders_note(config: Option<&str>) -> Repo {
     let repo = Repo::new();
-    // Off by default (many teams set lock_timeout on the migration role);
-    // a team that sets it per migration turns the rule on.
-    repo.write(".sqlgate.yml", "rules:\n  lock-timeout-missing: warning\n");
+    if let Some(config) = config {
+        repo.write(".sqlgate.yml", config);
+    }
     repo.migration(
         "20240101090000_create_orders",
         "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
@@ -291,6 +293,14 @@ fn lock_timeout_missing_warns_and_set_lock_timeout_silences_it() {
         "ALTER TABLE orders DROP COLUMN note;\n",
     );
     repo.commit("note");
+    repo
+}
+
+#[test]
+fn lock_timeout_missing_warns_and_set_lock_timeout_silences_it() {
+    // Off by default (many teams set lock_timeout on the migration role);
+    // a team that sets it per migration turns the rule on.
+    let repo = orders_note(Some("rules:\n  lock-timeout-missing: warning\n"));
     let run = repo.check("main");
     assert_eq!(run.code, 0, "a warning does not fail the check");
     assert_eq!(run.rules(), vec!["lock-timeout-missing"]);
@@ -307,20 +317,7 @@ fn lock_timeout_missing_warns_and_set_lock_timeout_silences_it() {
 
 #[test]
 fn lock_timeout_missing_is_off_until_configured() {
-    let repo = Repo::new();
-    repo.migration(
-        "20240101090000_create_orders",
-        "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
-        "DROP TABLE orders;\n",
-    );
-    repo.commit("orders");
-    repo.branch("feature/note");
-    repo.migration(
-        "20240301120000_orders_note",
-        "ALTER TABLE orders ADD COLUMN note text;\n",
-        "ALTER TABLE orders DROP COLUMN note;\n",
-    );
-    repo.commit("note");
+    let repo = orders_note(None);
     let run = repo.check("main");
     assert_eq!(run.code, 0);
     assert!(run.findings().is_empty(), "{}", run.stdout);
