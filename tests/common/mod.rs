@@ -236,3 +236,13 @@ pub fn shop() -> Repo {
     repo.commit("three migrations");
     repo
 }
+
+/// `atlas.sum` for files (name, text), as `atlas migrate hash` writes it.
+pub fn atlas_sum(files: &[(&str, &str)]) -> String {
+    let owned: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+        .collect();
+    let atlas = sqlgate::layout::atlas::hash_files(&owned);
+    sqlgate::layout::atlas::sum_file_text(&atlas)
+}
