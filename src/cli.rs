@@ -124,6 +124,10 @@ pub enum Command {
         /// pull request target, when it is an environment's branch.
         #[arg(long, value_name = "ENV", conflicts_with = "staged")]
         target: Option<String>,
+        /// Neither read nor keep the Catalog replayed from the history in
+        /// the repository's git directory (`.git/sqlgate/cache`).
+        #[arg(long, env = "SQLGATE_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+        no_cache: bool,
         /// Output options.
         #[command(flatten)]
         output: Output,

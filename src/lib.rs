@@ -5,6 +5,7 @@
 //! The modules follow the pipeline of `ARCHITECTURE.md`; `main.rs` and
 //! `cli.rs` (in the binary) are the only places that know the command line.
 
+pub mod cache;
 pub mod ci;
 pub mod config;
 pub mod error;

@@ -114,6 +114,7 @@ fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Res
             head,
             staged,
             target,
+            no_cache,
             output,
         } => {
             let mut repo = Repo::open(&cwd()?)?;
@@ -126,6 +127,7 @@ fn run(command: Command, color: ColorChoice, style: Style, env: &ci::Env) -> Res
                 since: None,
                 target,
                 base_hint: detected.as_ref().and_then(|ci| ci.target_branch.clone()),
+                no_cache,
             };
             let outcome = if staged {
                 pipeline::check_staged(&repo, &options)?

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cache;
 use crate::config::baseline::{self, Baseline, Key};
 use crate::config::suppress::{self, Suppression};
 use crate::config::{self, Config, MigrationDir};
@@ -83,6 +84,9 @@ pub struct Options {
     /// (`GITHUB_BASE_REF`, ...): when it is an environment's branch, the
     /// promotion rules apply without `--target`.
     pub base_hint: Option<String>,
+    /// `--no-cache` (or `SQLGATE_NO_CACHE`): neither read nor keep the
+    /// replayed Catalog in the repository's git directory.
+    pub no_cache: bool,
 }
 
 /// The sides a range can have: base, target tip, head, and each
@@ -95,6 +99,20 @@ struct Sides<'a> {
     /// Per environment, the side whose commit it is at, when it is one of
     /// the range's own (its Plans are then not built again).
     env_alias: Vec<Option<Side>>,
+    /// Where the Catalog replayed from the history is kept between runs,
+    /// when the sides are commits or the index of a repository.
+    cache: Option<cache::Store>,
+}
+
+/// The store of a repository's cached Catalog states, unless turned off.
+fn cache_of(repo: &Repo, options: &Options) -> Option<cache::Store> {
+    // The hooks' runs read the variable here; `check` also has the flag.
+    let off = options.no_cache
+        || std::env::var("SQLGATE_NO_CACHE").is_ok_and(|v| {
+            let v = v.to_ascii_lowercase();
+            !["", "0", "false", "no", "off", "n", "f"].contains(&v.as_str())
+        });
+    (!off).then(|| cache::Store::in_git_dir(&repo.common_dir()))
 }
 
 /// `sqlgate check --base B --head H`: what merge-base(B, H)..H changes.
@@ -231,6 +249,7 @@ pub fn check_commits(repo: &Repo, range: &Range, options: &Options) -> Result<Ou
                 _ => None,
             })
             .collect(),
+        cache: cache_of(repo, options),
     };
     let (mut outcome, keys) = run(
         &config,
@@ -480,6 +499,7 @@ pub fn check_staged(repo: &Repo, options: &Options) -> Result<Outcome> {
         head: &index_files,
         envs: Vec::new(),
         env_alias: Vec::new(),
+        cache: cache_of(repo, options),
     };
     let (mut outcome, keys) = run(&config, &sides, &target, false, baseline.is_some(), None)?;
     apply_baseline(&mut outcome, keys, baseline.as_ref());
@@ -538,6 +558,7 @@ pub fn check_sources_in_environments(
         head: &head_files,
         envs: env_files.iter().map(Option::as_ref).collect(),
         env_alias: Vec::new(),
+        cache: None,
     };
     run(
         config,
@@ -693,6 +714,7 @@ fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Res
         head: &files,
         envs: Vec::new(),
         env_alias: Vec::new(),
+        cache: None,
     };
     let want_keys = baseline.is_some() || baselining == Baselining::Record;
     let (mut outcome, mut keys) = run(&config, &sides, "the files linted", true, want_keys, None)?;
@@ -826,8 +848,19 @@ fn run(
         return lint_in_batches(config, sides, dirs, target_name, notes, history);
     }
     let mut views = Vec::new();
+    let mut savings = Vec::new();
     for (dir, layout) in dirs {
-        let mut view = dir_view(dir, layout, sides, config.dialect, lint, history)?;
+        let (mut view, saving) = dir_view(dir, layout, sides, config.dialect, lint, history)?;
+        if let Some(saving) = saving {
+            if saving.restored > 0 {
+                notes.push(format!(
+                    "{}: the Catalog of the {} migrations before the change read from the cache",
+                    shown(&view.config.dir),
+                    saving.restored
+                ));
+            }
+            savings.push(saving);
+        }
         if promotion.is_some() && !view.changes.is_empty() {
             view.promotion = Some(promotion_view(&view, sides)?);
         }
@@ -849,6 +882,9 @@ fn run(
         promotion: promotion.cloned(),
     };
     let findings = rules::run(&ctx);
+    for saving in savings {
+        saving.save();
+    }
     let (findings, directives) = (findings, suppressions);
     let outcome = finish(
         config, sides, lint, findings, directives, checked, files, notes,
@@ -894,7 +930,8 @@ fn lint_in_batches(
     let mut batches: Vec<Batch> = Vec::new();
     let mut checked = 0;
     for (dir, layout) in dirs {
-        let (mut view, pending, past) = dir_view_unparsed(dir, layout, sides, true, history)?;
+        let (mut view, pending, past, _) =
+            dir_view_unparsed(dir, layout, sides, config.dialect, true, history)?;
         checked += view.fresh().count();
         if history {
             view.carry = Some(rules::catalog_carry());
@@ -1283,15 +1320,125 @@ fn dir_view(
     dialect: sql::Dialect,
     lint: bool,
     history: bool,
-) -> Result<DirView> {
-    let (mut view, pending, past) = dir_view_unparsed(dir, layout, sides, lint, history)?;
+) -> Result<(DirView, Option<Saving>)> {
+    let (mut view, pending, past, saving) =
+        dir_view_unparsed(dir, layout, sides, dialect, lint, history)?;
     view.scripts = parse_all(pending, dialect);
     view.history = parse_all(past, dialect);
-    Ok(view)
+    Ok((view, saving))
+}
+
+/// Catalog states a check keeps for the next run: the history's, when the
+/// cache did not have it, and the head's (the base of the next commit).
+struct Saving {
+    /// How many migrations the cached state stands for (0: none read).
+    restored: usize,
+    store: cache::Store,
+    carry: rules::catalog::Carry,
+    history: Option<cache::Key>,
+    head: Option<cache::Key>,
+}
+
+impl Saving {
+    /// Hands the cached history's state (if any) to the replay; asks it
+    /// for the history's state otherwise.
+    fn new(
+        store: cache::Store,
+        keys: HistoryKeys,
+        seed: Option<rules::catalog::Seed>,
+        restored: usize,
+    ) -> Saving {
+        let carry = rules::catalog_carry();
+        if let Ok(mut handover) = carry.lock() {
+            handover.keep_before_fresh = seed.is_none();
+            handover.seed = seed;
+        }
+        let head = (!store.contains(&keys.head)).then_some(keys.head);
+        Saving {
+            restored,
+            history: keys.history_missing.then_some(keys.history),
+            head,
+            store,
+            carry,
+        }
+    }
+
+    /// Writes what the replay left, once the rules have run.
+    fn save(self) {
+        let Ok(mut handover) = self.carry.lock() else {
+            return;
+        };
+        let states = [
+            (self.history, handover.before_fresh.take()),
+            (self.head, handover.seed.take()),
+        ];
+        for (key, seed) in states {
+            if let (Some(key), Some(bytes)) = (key, seed.and_then(|s| s.encode())) {
+                self.store.put(&key, &bytes);
+            }
+        }
+    }
+}
+
+/// The keys of the Catalog states that the up scripts build: of the
+/// migrations before `first`, and of all of them.
+struct HistoryKeys {
+    history: cache::Key,
+    history_missing: bool,
+    head: cache::Key,
+}
+
+/// The keys of the history before `first` and of the whole head, and the
+/// history's state when the store has it; `None` when a script's content
+/// has no id (files on disk are not cached).
+fn cached_history(
+    store: &cache::Store,
+    migrations: &[plan::Migration],
+    first: usize,
+    dialect: sql::Dialect,
+) -> Option<(HistoryKeys, Option<rules::catalog::Seed>)> {
+    let mut key = cache::KeyBuilder::new("catalog");
+    key.part(format!("{dialect:?}").as_bytes());
+    let mut history = None;
+    let mut part = Vec::with_capacity(64);
+    for (index, m) in migrations.iter().enumerate() {
+        if index == first {
+            history = Some(key.finish());
+        }
+        let up = &m.up;
+        part.clear();
+        part.extend_from_slice(&up.file.id?.0);
+        part.push(m.kind as u8);
+        let spans = up.span.iter().chain(&up.atomic).chain(&up.masks);
+        for span in spans {
+            part.extend_from_slice(&(span.start as u64).to_le_bytes());
+            part.extend_from_slice(&(span.end as u64).to_le_bytes());
+        }
+        part.extend_from_slice(&[up.span.is_some() as u8]);
+        part.extend_from_slice(&(up.atomic.len() as u64).to_le_bytes());
+        key.part(&part);
+    }
+    let head = key.finish();
+    let history = history.unwrap_or_else(|| head.clone());
+    let seed = store
+        .get(&history)
+        .and_then(|bytes| rules::catalog::Seed::decode(&bytes));
+    Some((
+        HistoryKeys {
+            history_missing: seed.is_none(),
+            history,
+            head,
+        },
+        seed,
+    ))
 }
 
 /// A script read but not parsed yet: (migration index, role, script, text).
 type Pending = (usize, Role, plan::Script, Text);
+
+/// A directory's view, its scripts to parse, the history to parse, and
+/// the Catalog states to keep.
+type Unparsed = (DirView, Vec<Pending>, Vec<Pending>, Option<Saving>);
 
 /// A directory's view without its parsed scripts, the scripts to parse,
 /// and (with `history`) the up scripts of the migrations the change leaves
@@ -1300,11 +1447,12 @@ fn dir_view_unparsed(
     dir: MigrationDir,
     layout: Layout,
     sides: &Sides,
+    dialect: sql::Dialect,
     lint: bool,
     history: bool,
-) -> Result<(DirView, Vec<Pending>, Vec<Pending>)> {
+) -> Result<Unparsed> {
     if let Some(view) = unchanged(&dir, layout, sides)? {
-        return Ok((view, Vec::new(), Vec::new()));
+        return Ok((view, Vec::new(), Vec::new(), None));
     }
     let options = dir.layout_options();
     let head = layout.plan_with(&dir.dir, sides.head, &options)?;
@@ -1367,10 +1515,22 @@ fn dir_view_unparsed(
         }
     }
     let mut past = Vec::new();
+    let mut saving = None;
     if history && !changes.is_empty() {
         let fresh: std::collections::HashSet<usize> =
             pending.iter().map(|(index, ..)| *index).collect();
-        for (index, migration) in head.migrations.iter().enumerate() {
+        // What the history before the first new or changed migration
+        // builds may be kept from an earlier run: its scripts are then
+        // neither read nor parsed.
+        let mut from = 0;
+        if let (Some(store), Some(&first)) = (&sides.cache, fresh.iter().min()) {
+            if let Some((keys, seed)) = cached_history(store, &head.migrations, first, dialect) {
+                let restored = if seed.is_some() { first } else { 0 };
+                from = restored;
+                saving = Some(Saving::new(store.clone(), keys, seed, restored));
+            }
+        }
+        for (index, migration) in head.migrations.iter().enumerate().skip(from) {
             if fresh.contains(&index) {
                 continue;
             }
@@ -1390,9 +1550,9 @@ fn dir_view_unparsed(
         base_texts,
         atlas_sum,
         promotion: None,
-        carry: None,
+        carry: saving.as_ref().map(|s| s.carry.clone()),
     };
-    Ok((view, pending, past))
+    Ok((view, pending, past, saving))
 }
 
 /// Whether two migrations hold the same content as their tool sees it:

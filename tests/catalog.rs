@@ -711,3 +711,160 @@ fn a_down_that_keeps_the_extension_its_up_enabled_passes() {
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
+
+// The Catalog cache: a check keeps the Catalog its history builds in
+// `.git/sqlgate/cache`, keyed by the history's content, and the next check
+// over the same history reads it instead of parsing every migration again.
+
+/// The entries the cache holds.
+fn cache_entries(repo: &Repo) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(repo.path().join(".git/sqlgate/cache")) {
+        Ok(dir) => dir.flatten().map(|e| e.path()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A staged migration that uses a table the history created and one that
+/// no migration created.
+fn stage_invoices(repo: &Repo) {
+    repo.migration(
+        "20240301120000_create_invoices",
+        "CREATE TABLE invoices (\n    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    order_id bigint NOT NULL REFERENCES orders (id),\n    customer_id bigint NOT NULL REFERENCES customers (id)\n);\n",
+        "DROP TABLE invoices;\n",
+    );
+    repo.git(&["add", "db/migrations"]);
+}
+
+#[test]
+fn a_staged_check_reads_the_history_from_the_cache_the_run_before_kept() {
+    let repo = shop();
+    stage_invoices(&repo);
+    let first = repo.sqlgate(&["check", "--staged", "--format", "json", "-v"]);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert_eq!(
+        messages(&first, "unknown-object").len(),
+        1,
+        "{}",
+        first.stdout
+    );
+    assert!(messages(&first, "unknown-object")[0].contains("customers"));
+    assert!(!first.stderr.contains("from the cache"), "{}", first.stderr);
+    assert!(!cache_entries(&repo).is_empty());
+
+    let second = repo.sqlgate(&["check", "--staged", "--format", "json", "-v"]);
+    assert!(
+        second
+            .stderr
+            .contains("the Catalog of the 3 migrations before the change read from the cache"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(second.code, first.code);
+    assert_eq!(second.findings(), first.findings());
+}
+
+#[test]
+fn the_next_commit_starts_from_the_state_the_check_before_it_kept() {
+    let repo = shop();
+    stage_invoices(&repo);
+    repo.sqlgate(&["check", "--staged", "--format", "json"]);
+    repo.git(&["commit", "-q", "-m", "invoices"]);
+    repo.migration(
+        "20240302120000_index_invoices_order_id",
+        "CREATE INDEX idx_invoices_order_id ON invoices (order_id);\n",
+        "DROP INDEX idx_invoices_order_id;\n",
+    );
+    repo.git(&["add", "db/migrations"]);
+    let run = repo.sqlgate(&["check", "--staged", "--format", "json", "-v"]);
+    assert!(
+        run.stderr
+            .contains("the Catalog of the 4 migrations before the change read from the cache"),
+        "{}",
+        run.stderr
+    );
+    // invoices comes from the kept state: it is known.
+    assert!(
+        messages(&run, "unknown-object").is_empty(),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        messages(&run, "down-restores-schema").is_empty(),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn an_edited_history_is_replayed_again_not_read_from_the_cache() {
+    let repo = shop();
+    stage_invoices(&repo);
+    let first = repo.sqlgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(messages(&first, "unknown-object").len(), 1);
+    // The history is rewritten: the first migration now creates customers.
+    repo.git(&["stash", "-q"]);
+    repo.migration(
+        "20240101090000_create_users",
+        "CREATE TABLE users (\n    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    email text NOT NULL\n);\nCREATE TABLE customers (\n    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY\n);\n",
+        "DROP TABLE customers;\nDROP TABLE users;\n",
+    );
+    repo.git(&["commit", "-q", "-a", "-m", "customers from the start"]);
+    repo.git(&["stash", "pop", "-q"]);
+    repo.git(&["add", "db/migrations"]);
+    let second = repo.sqlgate(&["check", "--staged", "--format", "json", "-v"]);
+    assert!(
+        !second.stderr.contains("from the cache"),
+        "{}",
+        second.stderr
+    );
+    assert!(
+        messages(&second, "unknown-object").is_empty(),
+        "{}",
+        second.stdout
+    );
+}
+
+#[test]
+fn a_corrupt_cache_entry_is_replayed_again() {
+    let repo = shop();
+    stage_invoices(&repo);
+    let first = repo.sqlgate(&["check", "--staged", "--format", "json"]);
+    for entry in cache_entries(&repo) {
+        std::fs::write(entry, b"\x00\xffnot a catalog").unwrap();
+    }
+    let second = repo.sqlgate(&["check", "--staged", "--format", "json", "-v"]);
+    assert!(
+        !second.stderr.contains("from the cache"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(second.code, first.code, "{}", second.stderr);
+    assert_eq!(second.findings(), first.findings());
+    // The entry was written again and is read next time.
+    let third = repo.sqlgate(&["check", "--staged", "--format", "json", "-v"]);
+    assert!(third.stderr.contains("from the cache"), "{}", third.stderr);
+}
+
+#[test]
+fn no_cache_neither_keeps_nor_reads_the_catalog() {
+    let repo = shop();
+    stage_invoices(&repo);
+    let run = repo.sqlgate(&["check", "--staged", "--no-cache", "--format", "json"]);
+    assert_eq!(messages(&run, "unknown-object").len(), 1);
+    assert!(cache_entries(&repo).is_empty());
+    let out = common::sqlgate_command(repo.path())
+        .env("SQLGATE_NO_CACHE", "1")
+        .args(["check", "--staged", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(cache_entries(&repo).is_empty());
+    // Falsey values leave it on.
+    let out = common::sqlgate_command(repo.path())
+        .env("SQLGATE_NO_CACHE", "false")
+        .args(["check", "--staged", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!cache_entries(&repo).is_empty());
+}

@@ -15,6 +15,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
+use serde::{Deserialize, Serialize};
+
 use crate::plan::MigrationKind;
 use crate::rules::{Context, DirView, Role, ScriptView};
 use crate::sql::catalog::{self, Catalog, Difference, Loss, Missing};
@@ -31,20 +33,46 @@ impl Clone for Replays {
     }
 }
 
-/// The Catalog and who created what, handed from one lint batch to the
-/// next (see `DirView::carry`).
-pub type Carry = Arc<std::sync::Mutex<Option<Seed>>>;
+/// The Catalog handed into a replay and out of it (see `DirView::carry`):
+/// a lint batch starts where the batch before stopped; a check starts from
+/// the state a cache kept of the history.
+pub type Carry = Arc<std::sync::Mutex<Handover>>;
 
-/// Where a batch's replay starts.
-#[derive(Debug)]
+/// What a replay takes and leaves.
+#[derive(Debug, Default)]
+pub struct Handover {
+    /// Where the replay starts (taken); it leaves its final state here: the
+    /// Catalog with the up script of every migration of the head applied.
+    pub seed: Option<Seed>,
+    /// Asks the replay to keep the state before the first new or changed
+    /// migration in `before_fresh`: what the history alone builds.
+    pub keep_before_fresh: bool,
+    /// That state, when asked for.
+    pub before_fresh: Option<Seed>,
+}
+
+/// The Catalog and who created what: where a replay starts.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Seed {
     catalog: Catalog,
     created_by: HashMap<String, usize>,
 }
 
-/// A new, empty hand-over for a directory's batches.
+impl Seed {
+    /// The state as bytes, for a cache.
+    pub fn encode(&self) -> Option<Vec<u8>> {
+        postcard::to_allocvec(self).ok()
+    }
+
+    /// A state from bytes that `encode` wrote; `None` when they are not one.
+    pub fn decode(bytes: &[u8]) -> Option<Seed> {
+        postcard::from_bytes(bytes).ok()
+    }
+}
+
+/// A new, empty hand-over for a directory.
 pub fn carry() -> Carry {
-    Arc::new(std::sync::Mutex::new(None))
+    Carry::default()
 }
 
 /// What the replay of one directory found.
@@ -99,10 +127,11 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         return out;
     }
     let dialect = ctx.config.dialect;
-    let seed = dir
-        .carry
-        .as_ref()
-        .and_then(|c| c.lock().ok().and_then(|mut s| s.take()));
+    let (seed, keep_before_fresh) = match dir.carry.as_ref().map(|c| c.lock()) {
+        Some(Ok(mut handover)) => (handover.seed.take(), handover.keep_before_fresh),
+        _ => (None, false),
+    };
+    let mut before_fresh = None;
     let mut catalog = match seed {
         Some(seed) => {
             out.created_by = seed.created_by;
@@ -134,6 +163,12 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
             }
             continue;
         };
+        if keep_before_fresh && before_fresh.is_none() {
+            before_fresh = Some(Seed {
+                catalog: catalog.clone(),
+                created_by: out.created_by.clone(),
+            });
+        }
         let mut replayed = Replayed {
             index,
             ..Replayed::default()
@@ -216,11 +251,12 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         out.migrations.push(replayed);
     }
     if let Some(carry) = &dir.carry {
-        if let Ok(mut next) = carry.lock() {
-            *next = Some(Seed {
+        if let Ok(mut handover) = carry.lock() {
+            handover.seed = Some(Seed {
                 catalog,
                 created_by: out.created_by.clone(),
             });
+            handover.before_fresh = before_fresh;
         }
     }
     out

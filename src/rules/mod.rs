@@ -157,7 +157,7 @@ pub static RULES: &[Rule] = &[
     ),
 ];
 
-/// A new hand-over of the Catalog between a directory's lint batches.
+/// A new hand-over of the Catalog into and out of a directory's replay.
 pub fn catalog_carry() -> catalog::Carry {
     catalog::carry()
 }

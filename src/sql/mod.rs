@@ -9,7 +9,7 @@ pub mod split;
 
 use std::ops::Range;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sqlparser::dialect;
 use sqlparser::parser::Parser;
 
@@ -22,7 +22,7 @@ pub use span::{find_keywords, ident_span, node_start};
 use split::{PieceKind, Split};
 
 /// The SQL dialect statements are parsed in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
     /// PostgreSQL (the default).

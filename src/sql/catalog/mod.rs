@@ -19,12 +19,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use super::{Dialect, Statement};
 
 pub use diff::{diff, Difference};
 
 /// A schema-qualified name, folded as the dialect folds identifiers.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct QName {
     /// The schema (`public`, a MySQL database, SQLite's `main`).
     pub schema: String,
@@ -33,7 +35,7 @@ pub struct QName {
 }
 
 /// A column of a table.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {
     /// Its name.
     pub name: String,
@@ -52,7 +54,7 @@ pub struct Column {
 }
 
 /// What a table constraint enforces.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ConstraintKind {
     /// `PRIMARY KEY (columns)`.
     PrimaryKey(Vec<String>),
@@ -76,7 +78,7 @@ pub enum ConstraintKind {
 }
 
 /// A named table constraint (named as written or as the dialect names it).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Constraint {
     /// Its name.
     pub name: String,
@@ -85,7 +87,7 @@ pub struct Constraint {
 }
 
 /// An index.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
     /// Its name.
     pub name: String,
@@ -100,7 +102,7 @@ pub struct Index {
 }
 
 /// A trigger.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trigger {
     /// Its name.
     pub name: String,
@@ -109,7 +111,7 @@ pub struct Trigger {
 }
 
 /// A table and what hangs off it.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Table {
     /// Its name as written (folded).
     pub name: String,
@@ -140,7 +142,7 @@ impl Table {
 }
 
 /// A view or materialized view.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
     /// Materialized.
     pub materialized: bool,
@@ -151,7 +153,7 @@ pub struct View {
 }
 
 /// A user-defined type.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TypeDef {
     /// `AS ENUM (labels)`.
     Enum(Vec<String>),
@@ -167,25 +169,27 @@ pub enum TypeDef {
 type Children<'a> = HashMap<&'a QName, Vec<&'a QName>>;
 
 /// A function, procedure or aggregate, keyed by name and argument types.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "StoredRoutine")]
 pub struct Routine {
     /// Its name.
     pub name: QName,
     /// Input argument types, normalised, comma-separated.
     pub signature: String,
     /// `function` or `procedure`.
+    #[serde(skip_deserializing)]
     pub kind: &'static str,
 }
 
 /// A sequence.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sequence {
     /// The column that owns it (`serial`, `OWNED BY`).
     pub owned_by: Option<(QName, String)>,
 }
 
 /// Names that a statement the Catalog could not model may have touched.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Uncertain {
     /// Lower-case words of those statements' text (identifiers, and words
     /// inside strings, for dynamic SQL). An object is uncertain when its
@@ -325,7 +329,7 @@ pub struct Applied {
 }
 
 /// The schema model.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Catalog {
     /// The dialect its statements are in.
     pub dialect: Dialect,
@@ -1001,3 +1005,27 @@ fn object_name(name1: &str, name2: &str, label: &str, dialect: Dialect) -> Strin
 
 #[cfg(test)]
 mod tests;
+
+/// A Routine as a cache stores it: its kind as text.
+#[derive(Deserialize)]
+struct StoredRoutine {
+    name: QName,
+    signature: String,
+    kind: String,
+}
+
+impl TryFrom<StoredRoutine> for Routine {
+    type Error = String;
+
+    fn try_from(r: StoredRoutine) -> Result<Routine, String> {
+        let kind = ["function", "procedure", ""]
+            .into_iter()
+            .find(|k| *k == r.kind)
+            .ok_or_else(|| format!("unknown routine kind {:?}", r.kind))?;
+        Ok(Routine {
+            name: r.name,
+            signature: r.signature,
+            kind,
+        })
+    }
+}
