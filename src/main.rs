@@ -50,9 +50,26 @@ fn tune_allocator() {
     }
 }
 
+/// A lint of thousands of files frees and allocates far more memory than a
+/// hook's check: there, transparent huge pages make the kernel zero 2 MB at
+/// a time for memory the allocator only partly uses (a 20 MB lint: about a
+/// second of system time; without them a quarter of that). A check touches
+/// little memory and is faster with them, so only a lint turns them off.
+fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl(PR_SET_THP_DISABLE) only sets a flag of this process;
+    // its result is ignored (an older kernel keeps huge pages).
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
     tune_allocator();
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Lint { .. } | Command::Baseline { .. }) {
+        without_huge_pages();
+    }
     let env = ci::Env::from_process();
     let style = style(cli.color, std::io::stdout().is_terminal(), &env);
     if let Some(dir) = &cli.dir {

@@ -960,12 +960,17 @@ fn lint_in_batches(
     }
     // Parsing and the rules use rayon inside a batch as well as across
     // batches; the Catalog's rules run beside the others.
-    let check = |(v, pending, past): Batch| {
+    type Parsed = (usize, Vec<ScriptView>, Option<Vec<ScriptView>>);
+    let parse = |(v, pending, past): Batch| -> Parsed {
+        let history = past.map(|past| parse_all(past, config.dialect));
+        (v, parse_all(pending, config.dialect), history)
+    };
+    let check = |(v, scripts, past): Parsed| {
         let mut view = views[v].clone();
         if let Some(past) = past {
-            view.history = parse_all(past, config.dialect);
+            view.history = past;
         }
-        view.scripts = parse_all(pending, config.dialect);
+        view.scripts = scripts;
         let suppressions = collect_suppressions(std::slice::from_ref(&view));
         let files = view.scripts.iter().map(|s| s.path.clone()).collect();
         let ctx = Context {
@@ -986,11 +991,23 @@ fn lint_in_batches(
         (findings, suppressions, files)
     };
     // With the Catalog, each batch's replay starts where the one before
-    // stopped, so the batches run in order.
+    // stopped, so the batches are checked in order; the next batch is
+    // parsed while one is checked.
     let results: Vec<(Vec<Finding>, Vec<Suppression>, Vec<String>)> = if history {
-        batches.into_iter().map(check).collect()
+        let mut results = Vec::with_capacity(batches.len());
+        let mut rest = batches.into_iter();
+        let mut next = rest.next().map(parse);
+        while let Some(current) = next.take() {
+            let (result, parsed) = rayon::join(|| check(current), || rest.next().map(parse));
+            results.push(result);
+            next = parsed;
+        }
+        results
     } else {
-        batches.into_par_iter().map(check).collect()
+        batches
+            .into_par_iter()
+            .map(|batch| check(parse(batch)))
+            .collect()
     };
     let mut findings = Vec::new();
     let mut seen = std::collections::HashSet::new();

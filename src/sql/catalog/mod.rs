@@ -424,12 +424,20 @@ impl Catalog {
     /// extensions; nothing uncertain. Comparing two such parts costs what
     /// the statements name, not the size of the schema.
     pub fn restricted<'t>(&self, texts: impl IntoIterator<Item = &'t str>) -> Catalog {
+        // Names are folded when objects are created: an unquoted word can
+        // only name an object in its folded (lower-case) form.
         let mut words = HashSet::new();
         for t in texts {
             for tok in text::tokens(t) {
-                if matches!(tok.kind, text::TokKind::Word | text::TokKind::Quoted) {
-                    words.insert(tok.text.to_string());
-                    words.insert(tok.text.to_lowercase());
+                match tok.kind {
+                    text::TokKind::Word => {
+                        words.insert(tok.text.to_lowercase());
+                    }
+                    text::TokKind::Quoted => {
+                        words.insert(tok.text.to_string());
+                        words.insert(tok.text.to_lowercase());
+                    }
+                    _ => {}
                 }
             }
         }
@@ -449,8 +457,7 @@ impl Catalog {
             opaque_history: false,
             has_partitions: self.has_partitions,
         };
-        let mut schemas: Vec<&String> = self.schemas.iter().collect();
-        schemas.extend(self.search_path.iter());
+        let schemas: BTreeSet<&String> = self.schemas.iter().chain(&self.search_path).collect();
         // Partitions go with their partitioned table: found in one pass.
         let mut children = Children::new();
         if self.has_partitions {
@@ -460,39 +467,50 @@ impl Catalog {
                 }
             }
         }
+        // One probe, refilled for each lookup; its name is the object's.
+        let mut probe = Routine {
+            name: QName {
+                schema: String::new(),
+                name: String::new(),
+            },
+            signature: String::new(),
+            kind: "",
+        };
         for w in &words {
             for schema in &schemas {
-                let q = QName {
-                    schema: (*schema).clone(),
-                    name: w.clone(),
+                let q = &mut probe.name;
+                q.schema.clear();
+                q.schema.push_str(schema);
+                q.name.clear();
+                q.name.push_str(w);
+                let q = &probe.name;
+                let table = if self.tables.contains_key(q) {
+                    Some(q.clone())
+                } else {
+                    self.index_tables.get(q).cloned()
                 };
-                let mut table = self.tables.contains_key(&q).then(|| q.clone());
-                if table.is_none() {
-                    table = self.index_tables.get(&q).cloned();
-                }
                 if let Some(t) = table {
                     out.take_table(self, &t, &children);
                 }
-                if let Some(v) = self.views.get(&q) {
+                if let Some(v) = self.views.get(q) {
                     out.views.insert(q.clone(), v.clone());
                     for (i, t) in &self.index_tables {
-                        if *t == q {
+                        if t == q {
                             out.index_tables.insert(i.clone(), q.clone());
                         }
                     }
                 }
-                if let Some(t) = self.types.get(&q) {
+                if let Some(t) = self.types.get(q) {
                     out.types.insert(q.clone(), t.clone());
                 }
-                if let Some(sq) = self.sequences.get(&q) {
+                if let Some(sq) = self.sequences.get(q) {
                     out.sequences.insert(q.clone(), sq.clone());
                 }
-                let first = Routine {
-                    name: q.clone(),
-                    signature: String::new(),
-                    kind: "",
-                };
-                for r in self.routines.range(first..).take_while(|r| r.name == q) {
+                let from = (
+                    std::ops::Bound::Included(&probe),
+                    std::ops::Bound::Unbounded,
+                );
+                for r in self.routines.range(from).take_while(|r| r.name == *q) {
                     out.routines.insert(r.clone());
                 }
             }
