@@ -187,7 +187,8 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
                     .map(move |st| text.get(st.span.clone()).unwrap_or(""))
             })
             .collect();
-        let before = catalog.restricted(named.iter().copied());
+        let named = catalog::Words::of(named.iter().copied());
+        let before = catalog.restricted(&named);
         // Objects this migration creates hold no data yet: dropping a
         // staging table it created loses nothing.
         let mut created_here = std::collections::HashSet::new();
@@ -219,7 +220,7 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
                 created_here.extend(applied.created);
             }
         }
-        let middle = catalog.restricted(named.iter().copied());
+        let middle = catalog.restricted(&named);
         replayed.up_changes_schema =
             !catalog::diff(&before, &middle, &middle, &|_| false).is_empty();
         if let (Some(up), Some(down)) = (up, down) {

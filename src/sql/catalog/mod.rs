@@ -423,24 +423,10 @@ impl Catalog {
     /// table of each index they name), with the search path, schemas and
     /// extensions; nothing uncertain. Comparing two such parts costs what
     /// the statements name, not the size of the schema.
-    pub fn restricted<'t>(&self, texts: impl IntoIterator<Item = &'t str>) -> Catalog {
-        // Names are folded when objects are created: an unquoted word can
-        // only name an object in its folded (lower-case) form.
-        let mut words = HashSet::new();
-        for t in texts {
-            for tok in text::tokens(t) {
-                match tok.kind {
-                    text::TokKind::Word => {
-                        words.insert(tok.text.to_lowercase());
-                    }
-                    text::TokKind::Quoted => {
-                        words.insert(tok.text.to_string());
-                        words.insert(tok.text.to_lowercase());
-                    }
-                    _ => {}
-                }
-            }
-        }
+    /// The words are collected once (`Words::of`): a replay restricts to
+    /// the same texts before and after a script.
+    pub fn restricted(&self, words: &Words) -> Catalog {
+        let words = &words.0;
         let mut out = Catalog {
             dialect: self.dialect,
             search_path: self.search_path.clone(),
@@ -476,7 +462,7 @@ impl Catalog {
             signature: String::new(),
             kind: "",
         };
-        for w in &words {
+        for w in words {
             for schema in &schemas {
                 let q = &mut probe.name;
                 q.schema.clear();
@@ -1023,6 +1009,33 @@ fn object_name(name1: &str, name2: &str, label: &str, dialect: Dialect) -> Strin
 
 #[cfg(test)]
 mod tests;
+
+/// The words of SQL texts that can name an object: unquoted words in
+/// their folded (lower-case) form, quoted ones as written and folded.
+#[derive(Debug, Default)]
+pub struct Words(HashSet<String>);
+
+impl Words {
+    /// The words of these texts.
+    pub fn of<'t>(texts: impl IntoIterator<Item = &'t str>) -> Words {
+        let mut words = HashSet::new();
+        for t in texts {
+            for tok in text::tokens(t) {
+                match tok.kind {
+                    text::TokKind::Word => {
+                        words.insert(tok.text.to_lowercase());
+                    }
+                    text::TokKind::Quoted => {
+                        words.insert(tok.text.to_string());
+                        words.insert(tok.text.to_lowercase());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Words(words)
+    }
+}
 
 /// A Routine as a cache stores it: its kind as text.
 #[derive(Deserialize)]
