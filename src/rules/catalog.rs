@@ -175,7 +175,8 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         };
         // Only what the up and down scripts name can differ: both are
         // compared on that part of the Catalog, so a migration costs what
-        // it names, not the size of the schema.
+        // it names, not the size of the schema. Without a down there is
+        // nothing to compare.
         let named: Vec<&str> = [up, down]
             .into_iter()
             .flatten()
@@ -187,8 +188,8 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
                     .map(move |st| text.get(st.span.clone()).unwrap_or(""))
             })
             .collect();
-        let named = catalog::Words::of(named.iter().copied());
-        let before = catalog.restricted(&named);
+        let named = down.map(|_| catalog::Words::of(named.iter().copied()));
+        let before = named.as_ref().map(|named| catalog.restricted(named));
         // Objects this migration creates hold no data yet: dropping a
         // staging table it created loses nothing.
         let mut created_here = std::collections::HashSet::new();
@@ -220,10 +221,13 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
                 created_here.extend(applied.created);
             }
         }
-        let middle = catalog.restricted(&named);
-        replayed.up_changes_schema =
-            !catalog::diff(&before, &middle, &middle, &|_| false).is_empty();
-        if let (Some(up), Some(down)) = (up, down) {
+        let compared = named.as_ref().zip(before).map(|(named, before)| {
+            let middle = catalog.restricted(named);
+            replayed.up_changes_schema =
+                !catalog::diff(&before, &middle, &middle, &|_| false).is_empty();
+            (before, middle)
+        });
+        if let (Some(up), Some(down), Some((before, middle))) = (up, down, compared) {
             replayed.down_does_nothing = does_nothing(down);
             let mut after = middle.clone();
             for sql in &up_uncertain {
