@@ -246,7 +246,12 @@ struct Walker<'f, 's> {
 
 impl Walker<'_, '_> {
     fn entry(&self, path: &str) -> Result<Option<FileEntry>> {
-        Ok(self.files.list(path)?.into_iter().find(|e| e.path == path))
+        Ok(self
+            .files
+            .list(path)?
+            .iter()
+            .find(|e| e.path == path)
+            .cloned())
     }
 
     /// The repository path a non-relative include names.
@@ -330,11 +335,12 @@ impl Walker<'_, '_> {
                     let mut listed: Vec<FileEntry> = self
                         .files
                         .list(&dir)?
-                        .into_iter()
+                        .iter()
                         .filter(|e| {
                             let name = file_name(&e.path).to_ascii_lowercase();
                             name.ends_with(".sql") || is_changelog_name(&name)
                         })
+                        .cloned()
                         .collect();
                     if listed.is_empty() {
                         self.strays.push(Stray::problem(
@@ -441,7 +447,7 @@ pub(super) fn plan(
     let root = match &settings.changelog {
         Some(path) => {
             let path = normalize_path(path);
-            let found = files.list(&path)?.into_iter().find(|e| e.path == path);
+            let found = files.list(&path)?.iter().find(|e| e.path == path).cloned();
             Some(found.ok_or_else(|| {
                 Error::new(format!("the Liquibase changelog {path} does not exist"))
                     .with_help("fix `liquibase: { changelog: ... }` in .sqlgate.yml (a path from the repository root)")
