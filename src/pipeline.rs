@@ -388,7 +388,7 @@ fn name_commits(
     let mut cache: HashMap<(Side, String), Option<CommitId>> = HashMap::new();
     for finding in findings.iter_mut() {
         let rule_matters = finding.rule == "version-order"
-            || rules::meta(&finding.rule).is_some_and(|m| m.category == "promotion");
+            || rules::facts(&finding.rule).is_some_and(|f| f.category == "promotion");
         if !rule_matters || finding.commit.is_some() {
             continue;
         }
