@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::layout::Layout;
-use crate::source::FileEntry;
+use crate::source::{BlobId, FileEntry};
 
 pub use change::{diff, Change, ChangeKind};
 pub use version::Version;
@@ -264,13 +264,24 @@ impl Migration {
         files
     }
 
+    /// The blob ids of `files()`, in the same order, and how many there
+    /// are (without allocating: Plans compare thousands of migrations).
+    fn file_ids(&self) -> ([Option<BlobId>; 2], usize) {
+        match &self.down {
+            Some(down) if down.file.path != self.up.file.path => {
+                ([self.up.file.id, down.file.id], 2)
+            }
+            _ => ([self.up.file.id, None], 1),
+        }
+    }
+
     /// Whether `other` comes from the same blobs at the same places, with
     /// the same tool record (a sqitch plan entry): then nothing changed,
     /// without reading a byte. False when a blob id is unknown.
     pub fn same_files(&self, other: &Migration) -> bool {
-        let ids = |m: &Migration| m.files().iter().map(|f| f.id).collect::<Vec<_>>();
-        let (a, b) = (ids(self), ids(other));
-        a.iter().chain(&b).all(Option::is_some)
+        let ((a, na), (b, nb)) = (self.file_ids(), other.file_ids());
+        let (a, b) = (&a[..na], &b[..nb]);
+        a.iter().chain(b).all(Option::is_some)
             && a == b
             && self.up.span == other.up.span
             && self.down.as_ref().map(|d| &d.span) == other.down.as_ref().map(|d| &d.span)
