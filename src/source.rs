@@ -195,8 +195,9 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeProblem> {
 /// A file's text, or why it has none.
 pub type Text = Result<Arc<str>, DecodeProblem>;
 
-/// The files below a directory, sorted by path, shared by every caller.
-pub type Listing = Arc<[FileEntry]>;
+/// The files below a directory, sorted by path, shared by every caller
+/// (the source's Vec itself: a listing can hold every file of a repository).
+pub type Listing = Arc<Vec<FileEntry>>;
 
 /// A `FileSource` with its listings and decoded texts cached, so that each
 /// blob is read and decoded at most once per run.
@@ -236,7 +237,7 @@ impl<'s> Files<'s> {
         if let Some(entries) = self.listings.borrow().get(dir) {
             return Ok(Arc::clone(entries));
         }
-        let entries: Listing = self.source.list(dir)?.into();
+        let entries: Listing = Arc::new(self.source.list(dir)?);
         self.listings
             .borrow_mut()
             .insert(dir.to_string(), Arc::clone(&entries));

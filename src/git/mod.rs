@@ -474,23 +474,27 @@ impl FileSource for Snapshot<'_> {
                 } else {
                     format!("{dir}/")
                 };
-                let mut out: Vec<FileEntry> = index
-                    .iter()
-                    .filter(|e| (e.flags >> 12) & 0x3 == 0)
-                    // Compare bytes before decoding: most entries are outside.
-                    .filter(|e| e.path.starts_with(prefix.as_bytes()) || e.path == dir.as_bytes())
-                    .filter_map(|e| {
-                        // The entry's own copy of the path becomes the String.
-                        let path = String::from_utf8(e.path).unwrap_or_else(|bad| {
-                            String::from_utf8_lossy(bad.as_bytes()).into_owned()
-                        });
-                        let skipped = path.split('/').any(|part| SKIPPED_DIRS.contains(&part));
-                        (!skipped).then(|| FileEntry {
-                            path,
-                            id: Some(to_blob_id(e.id)),
+                let mut out = Vec::with_capacity(index.len());
+                out.extend(
+                    index
+                        .iter()
+                        .filter(|e| (e.flags >> 12) & 0x3 == 0)
+                        // Compare bytes before decoding: most entries are outside.
+                        .filter(|e| {
+                            e.path.starts_with(prefix.as_bytes()) || e.path == dir.as_bytes()
                         })
-                    })
-                    .collect();
+                        .filter_map(|e| {
+                            // The entry's own copy of the path becomes the String.
+                            let path = String::from_utf8(e.path).unwrap_or_else(|bad| {
+                                String::from_utf8_lossy(bad.as_bytes()).into_owned()
+                            });
+                            let skipped = path.split('/').any(|part| SKIPPED_DIRS.contains(&part));
+                            (!skipped).then(|| FileEntry {
+                                path,
+                                id: Some(to_blob_id(e.id)),
+                            })
+                        }),
+                );
                 sort_by_path(&mut out);
                 Ok(out)
             }
