@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::file_name;
 use super::text::{complement, lines, regex, strip_bom};
 use crate::error::{Error, Result};
-use crate::plan::{Meta, Migration, MigrationKind, Plan, Script, Stray, Transaction};
+use crate::plan::{Meta, Migration, MigrationKind, MoreMeta, Plan, Script, Stray, Transaction};
 use crate::source::{join, FileEntry, Files};
 
 /// Liquibase settings of a migration directory (`liquibase:`).
@@ -588,14 +588,17 @@ fn raw_sql(entry: &FileEntry, text: &str, logical: &str, inherited: &Inherited) 
         down: None,
         meta: Meta {
             name: Some(format!("{}::raw::includeAll", file_name(&entry.path))),
+            transaction: Transaction::Wrapped,
+            checksum: Some(checksum(body)),
+            ..Meta::default()
+        }
+        .with(MoreMeta {
             identity: Some(format!("{logical}::raw::includeAll")),
             author: Some("includeAll".to_string()),
             contexts: inherited.contexts.clone(),
             labels: inherited.labels.clone(),
-            transaction: Transaction::Wrapped,
-            checksum: Some(checksum(body)),
-            ..Meta::default()
-        },
+            ..MoreMeta::default()
+        }),
     }
 }
 
@@ -864,6 +867,15 @@ fn formatted_sql(
                     c.id,
                     c.author
                 )),
+                transaction: if flag("runInTransaction", true) {
+                    Transaction::Wrapped
+                } else {
+                    Transaction::Unwrapped
+                },
+                checksum: Some(checksum(&sql_text)),
+                ..Meta::default()
+            }
+            .with(MoreMeta {
                 identity: Some(identity),
                 author: Some(c.author.clone()),
                 contexts,
@@ -872,15 +884,9 @@ fn formatted_sql(
                 run_on_change,
                 run_always,
                 valid_checksums: c.valid_checksums.clone(),
-                transaction: if flag("runInTransaction", true) {
-                    Transaction::Wrapped
-                } else {
-                    Transaction::Unwrapped
-                },
-                checksum: Some(checksum(&sql_text)),
                 declared_in: Some((entry.path.clone(), c.line.clone())),
-                ..Meta::default()
-            },
+                ..MoreMeta::default()
+            }),
         });
     }
     migrations

@@ -183,13 +183,32 @@ fn leading_comment_lines(text: &str) -> impl Iterator<Item = &str> {
     lines.into_iter().filter(move |_| separated)
 }
 
-/// Tool-specific facts about a migration.
+/// Tool-specific facts about a migration. The facts only some layouts
+/// have (Liquibase, sqitch) are kept out of line, in `MoreMeta`, and read
+/// through this struct (`meta.contexts`): most migrations have none, and a
+/// Plan holds thousands of migrations.
 #[derive(Clone, Debug, Default)]
 pub struct Meta {
     /// How the tool names the migration when that is not its up file's name:
     /// a Prisma or Diesel folder, a Liquibase changeset (`file::id::author`),
     /// a sqitch change.
     pub name: Option<String>,
+    /// How the tool runs the up script, as far as the Plan knows it.
+    pub transaction: Transaction,
+    /// A directive in the up script that changes `transaction`.
+    pub transaction_directive: Option<TransactionDirective>,
+    /// What the tool records about the migration, when the layout computes
+    /// it from what it reads to build the Plan: Liquibase's changeset
+    /// checksum (`9:...`), sqitch's plan entry (the parts of its change ID).
+    /// It must be equal on both sides for the migration to be unchanged.
+    pub checksum: Option<String>,
+    /// The other facts; `None` when they are all empty.
+    pub more: Option<Box<MoreMeta>>,
+}
+
+/// The facts of `Meta` only some layouts have.
+#[derive(Clone, Debug, Default)]
+pub struct MoreMeta {
     /// The identity the tool records for it, when not the version: Liquibase
     /// `path::id::author` (the path as Liquibase sees it), sqitch's change
     /// name (`name@tag` for a reworked change's earlier instance).
@@ -216,20 +235,50 @@ pub struct Meta {
     /// Liquibase `validCheckSum` values: checksums the tool accepts for this
     /// changeset besides its own (`ANY` accepts every edit).
     pub valid_checksums: Vec<String>,
-    /// How the tool runs the up script, as far as the Plan knows it.
-    pub transaction: Transaction,
-    /// A directive in the up script that changes `transaction`.
-    pub transaction_directive: Option<TransactionDirective>,
-    /// What the tool records about the migration, when the layout computes
-    /// it from what it reads to build the Plan: Liquibase's changeset
-    /// checksum (`9:...`), sqitch's plan entry (the parts of its change ID).
-    /// It must be equal on both sides for the migration to be unchanged.
-    pub checksum: Option<String>,
     /// Where the tool declares the migration, when not in its up file: the
     /// `sqitch.plan` line of a change (path and byte span).
     pub declared_in: Option<(String, Range<usize>)>,
     /// sqitch: the verify script.
     pub verify: Option<FileEntry>,
+}
+
+/// `MoreMeta` with every fact empty.
+static NO_MORE: MoreMeta = MoreMeta {
+    identity: None,
+    author: None,
+    contexts: Vec::new(),
+    labels: Vec::new(),
+    dbms: None,
+    requires: Vec::new(),
+    conflicts: Vec::new(),
+    tags: Vec::new(),
+    run_on_change: false,
+    run_always: false,
+    valid_checksums: Vec::new(),
+    declared_in: None,
+    verify: None,
+};
+
+impl Meta {
+    /// The facts with `more` set.
+    pub fn with(mut self, more: MoreMeta) -> Meta {
+        self.more = Some(Box::new(more));
+        self
+    }
+}
+
+impl std::ops::Deref for Meta {
+    type Target = MoreMeta;
+
+    fn deref(&self) -> &MoreMeta {
+        self.more.as_deref().unwrap_or(&NO_MORE)
+    }
+}
+
+impl std::ops::DerefMut for Meta {
+    fn deref_mut(&mut self) -> &mut MoreMeta {
+        self.more.get_or_insert_with(Box::default)
+    }
 }
 
 /// One migration of a Plan.
