@@ -371,14 +371,13 @@ impl Facts {
 fn all_facts() -> &'static [Facts] {
     static FACTS: OnceLock<Vec<Facts>> = OnceLock::new();
     FACTS.get_or_init(|| {
+        // Otherwise the parsed metadata, in the same order (`metas()`
+        // parses every rule's YAML in `RULES` order).
         RULES
             .iter()
-            .map(|r| {
-                Facts::scan(r.id, r.yaml).unwrap_or_else(|| {
-                    Facts::from_meta(meta(r.id).unwrap_or_else(|| {
-                        panic!("rules/{}.yaml does not have the id {}", r.id, r.id)
-                    }))
-                })
+            .enumerate()
+            .map(|(i, r)| {
+                Facts::scan(r.id, r.yaml).unwrap_or_else(|| Facts::from_meta(&metas()[i]))
             })
             .collect()
     })
