@@ -407,7 +407,7 @@ fn name_commits(
     let mut cache: HashMap<(Side, String), Option<CommitId>> = HashMap::new();
     for finding in findings.iter_mut() {
         let rule_matters = finding.rule == "version-order"
-            || rules::meta(&finding.rule).is_some_and(|m| m.category == "promotion");
+            || rules::facts(&finding.rule).is_some_and(|f| f.category == "promotion");
         if !rule_matters || finding.commit.is_some() {
             continue;
         }
@@ -506,6 +506,12 @@ pub fn check_staged(repo: &Repo, options: &Options) -> Result<Outcome> {
     outcome
         .notes
         .insert(0, format!("comparing the index with {target}"));
+    // The index and the listings hold an entry per file of the repository
+    // and the process ends right after the report: freeing them one by one
+    // (libgit2 frees the index with the repository) only costs time.
+    std::mem::forget(sides);
+    std::mem::forget((index_files, head_files));
+    std::mem::forget((index_snap, head_snap));
     Ok(outcome)
 }
 
@@ -762,7 +768,7 @@ fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Res
 /// Reads the baseline file at `path` in a source, if there is one.
 fn baseline_in(files: &Files, path: &str, origin: &str) -> Result<Option<Baseline>> {
     let entries = files.list(path)?;
-    let Some(entry) = entries.into_iter().find(|e| e.path == path) else {
+    let Some(entry) = entries.iter().find(|e| e.path == path).cloned() else {
         return Ok(None);
     };
     match files.text(&entry)? {
@@ -1197,8 +1203,9 @@ fn config_change(sides: &Sides) -> Result<Option<ConfigChange>> {
     let entry = |files: &Files| -> Result<Option<FileEntry>> {
         Ok(files
             .list(config::FILE_NAME)?
-            .into_iter()
-            .find(|e| e.path == config::FILE_NAME))
+            .iter()
+            .find(|e| e.path == config::FILE_NAME)
+            .cloned())
     };
     let (base_entry, head_entry) = (entry(base_files)?, entry(sides.head)?);
     let text = |files: &Files, e: &Option<FileEntry>| -> Result<Option<Arc<str>>> {
@@ -1752,7 +1759,7 @@ fn unchanged(dir: &MigrationDir, layout: Layout, sides: &Sides) -> Result<Option
     };
     let before = base.list(&dir.dir)?;
     let after = sides.head.list(&dir.dir)?;
-    let known = before.iter().chain(&after).all(|e| e.id.is_some());
+    let known = before.iter().chain(after.iter()).all(|e| e.id.is_some());
     if !known || before != after {
         return Ok(None);
     }
@@ -1784,8 +1791,9 @@ fn atlas_sum(
     let sum_entry = |files: &Files| -> Result<Option<FileEntry>> {
         Ok(files
             .list(&sum_path)?
-            .into_iter()
-            .find(|e| e.path == sum_path))
+            .iter()
+            .find(|e| e.path == sum_path)
+            .cloned())
     };
     let head_sum = sum_entry(sides.head)?;
     if head_sum.is_none() && layout != Layout::Atlas {
@@ -1886,7 +1894,10 @@ fn sources_for(findings: &[Finding], others: &[Location], sides: &Sides) -> Sour
             Side::Env(i) => sides.envs.get(i).copied().flatten(),
         };
         let Some(files) = files else { continue };
-        let entry = files.list(&location.path).ok().and_then(|mut l| l.pop());
+        let entry = files
+            .list(&location.path)
+            .ok()
+            .and_then(|l| l.last().cloned());
         let text = entry.and_then(|e| files.text(&e).ok()).and_then(|t| t.ok());
         if let Some(text) = text {
             sources.insert(location.side, location.path.clone(), text);
@@ -1903,7 +1914,11 @@ fn read_config_file(path: &Path) -> Result<Config> {
 
 fn config_in(files: &Files, origin: &str) -> Result<Config> {
     let entries = files.list(config::FILE_NAME)?;
-    let Some(entry) = entries.into_iter().find(|e| e.path == config::FILE_NAME) else {
+    let Some(entry) = entries
+        .iter()
+        .find(|e| e.path == config::FILE_NAME)
+        .cloned()
+    else {
         return Ok(Config::default());
     };
     match files.text(&entry)? {

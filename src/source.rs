@@ -195,11 +195,15 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeProblem> {
 /// A file's text, or why it has none.
 pub type Text = Result<Arc<str>, DecodeProblem>;
 
+/// The files below a directory, sorted by path, shared by every caller
+/// (the source's Vec itself: a listing can hold every file of a repository).
+pub type Listing = Arc<Vec<FileEntry>>;
+
 /// A `FileSource` with its listings and decoded texts cached, so that each
 /// blob is read and decoded at most once per run.
 pub struct Files<'s> {
     source: &'s dyn FileSource,
-    listings: RefCell<HashMap<String, Vec<FileEntry>>>,
+    listings: RefCell<HashMap<String, Listing>>,
     texts: RefCell<HashMap<String, Text>>,
     /// Texts by content id, shared with the other sides of a check: the
     /// base and the head hold mostly the same blobs.
@@ -229,14 +233,14 @@ impl<'s> Files<'s> {
     }
 
     /// Every file below `dir`, sorted by path; listed once per directory.
-    pub fn list(&self, dir: &str) -> Result<Vec<FileEntry>> {
+    pub fn list(&self, dir: &str) -> Result<Listing> {
         if let Some(entries) = self.listings.borrow().get(dir) {
-            return Ok(entries.clone());
+            return Ok(Arc::clone(entries));
         }
-        let entries = self.source.list(dir)?;
+        let entries: Listing = Arc::new(self.source.list(dir)?);
         self.listings
             .borrow_mut()
-            .insert(dir.to_string(), entries.clone());
+            .insert(dir.to_string(), Arc::clone(&entries));
         Ok(entries)
     }
 

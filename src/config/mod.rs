@@ -368,7 +368,7 @@ impl Config {
     pub fn level(&self, rule: &str, default: Severity) -> Level {
         match self.rules.get(rule) {
             Some(level) => *level,
-            None if crate::rules::meta(rule).is_some_and(|m| !m.enabled_by_default) => Level::Off,
+            None if crate::rules::facts(rule).is_some_and(|f| !f.enabled_by_default) => Level::Off,
             None => match default {
                 Severity::Error => Level::Error,
                 Severity::Warning => Level::Warning,

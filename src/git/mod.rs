@@ -9,7 +9,11 @@ use std::path::{Path, PathBuf};
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 
 use crate::error::{Error, Result};
-use crate::source::{join, BlobId, FileEntry, FileSource, FsSource, SKIPPED_DIRS};
+use crate::source::{BlobId, FileEntry, FileSource, FsSource, SKIPPED_DIRS};
+
+/// The largest tree libgit2 keeps parsed in its cache (bytes of the tree
+/// object): a directory of 100,000 files.
+const TREE_CACHE_LIMIT: usize = 8 << 20;
 
 /// An open repository, bare or not.
 pub struct Repo {
@@ -71,6 +75,13 @@ impl Repo {
         // again on the way in (a hook with nothing to check would spend
         // most of its time there on a large tree).
         git2::opts::strict_hash_verification(false);
+        // Keep parsed trees of any size in libgit2's object cache (the
+        // default leaves out trees over 4 KiB): comparing the index with
+        // HEAD and listing a migration directory read the same large tree,
+        // which would otherwise be inflated and parsed twice.
+        // SAFETY: sets a libgit2 global before this process starts any
+        // thread that uses libgit2 (`open` runs first, on the main thread).
+        let _ = unsafe { git2::opts::set_cache_object_limit(ObjectType::Tree, TREE_CACHE_LIMIT) };
         let repo = if from_env {
             Repository::open_from_env()
         } else {
@@ -360,16 +371,24 @@ impl Repo {
                 Err(_) => return Ok(Vec::new()),
             }
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(tree.len());
         tree.walk(TreeWalkMode::PreOrder, |parent, entry| {
-            let name = String::from_utf8_lossy(entry.name_bytes());
+            let name = lossy(entry.name_bytes());
             match entry.kind() {
                 Some(ObjectType::Tree) if SKIPPED_DIRS.contains(&name.as_ref()) => {
                     TreeWalkResult::Skip
                 }
                 Some(ObjectType::Blob) => {
+                    // `dir/parent/name`, written once.
+                    let mut path = String::with_capacity(dir.len() + 1 + parent.len() + name.len());
+                    path.push_str(dir);
+                    if !dir.is_empty() {
+                        path.push('/');
+                    }
+                    path.push_str(parent);
+                    path.push_str(&name);
                     out.push(FileEntry {
-                        path: join(dir, &format!("{parent}{name}")),
+                        path,
                         id: Some(to_blob_id(entry.id())),
                     });
                     TreeWalkResult::Ok
@@ -378,7 +397,7 @@ impl Repo {
             }
         })
         .map_err(|e| git_err("cannot walk tree", e))?;
-        out.sort_by(|a, b| a.path.cmp(&b.path));
+        sort_by_path(&mut out);
         Ok(out)
     }
 }
@@ -420,6 +439,22 @@ impl Snapshot<'_> {
     }
 }
 
+/// A name from git as text (invalid UTF-8 replaced), without copying the
+/// usual valid one.
+fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// Sorts entries by path; git mostly lists them in that order already.
+fn sort_by_path(entries: &mut [FileEntry]) {
+    if !entries.is_sorted_by(|a, b| a.path <= b.path) {
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+}
+
 fn to_blob_id(oid: Oid) -> BlobId {
     let mut bytes = [0u8; 20];
     let raw = oid.as_bytes();
@@ -439,21 +474,28 @@ impl FileSource for Snapshot<'_> {
                 } else {
                     format!("{dir}/")
                 };
-                let mut out: Vec<FileEntry> = index
-                    .iter()
-                    .filter(|e| (e.flags >> 12) & 0x3 == 0)
-                    // Compare bytes before decoding: most entries are outside.
-                    .filter(|e| e.path.starts_with(prefix.as_bytes()) || e.path == dir.as_bytes())
-                    .filter_map(|e| {
-                        let path = String::from_utf8_lossy(&e.path).into_owned();
-                        let skipped = path.split('/').any(|part| SKIPPED_DIRS.contains(&part));
-                        (!skipped).then(|| FileEntry {
-                            path,
-                            id: Some(to_blob_id(e.id)),
+                let mut out = Vec::with_capacity(index.len());
+                out.extend(
+                    index
+                        .iter()
+                        .filter(|e| (e.flags >> 12) & 0x3 == 0)
+                        // Compare bytes before decoding: most entries are outside.
+                        .filter(|e| {
+                            e.path.starts_with(prefix.as_bytes()) || e.path == dir.as_bytes()
                         })
-                    })
-                    .collect();
-                out.sort_by(|a, b| a.path.cmp(&b.path));
+                        .filter_map(|e| {
+                            // The entry's own copy of the path becomes the String.
+                            let path = String::from_utf8(e.path).unwrap_or_else(|bad| {
+                                String::from_utf8_lossy(bad.as_bytes()).into_owned()
+                            });
+                            let skipped = path.split('/').any(|part| SKIPPED_DIRS.contains(&part));
+                            (!skipped).then(|| FileEntry {
+                                path,
+                                id: Some(to_blob_id(e.id)),
+                            })
+                        }),
+                );
+                sort_by_path(&mut out);
                 Ok(out)
             }
             Snapshot::Workdir(fs) => fs.list(dir),

@@ -234,8 +234,9 @@ fn uses_sqlx(files: &Files, dir: &str) -> Result<bool> {
     let manifest = join(parent, "Cargo.toml");
     let Some(entry) = files
         .list(&manifest)?
-        .into_iter()
+        .iter()
         .find(|e| e.path == manifest)
+        .cloned()
     else {
         return Ok(false);
     };
@@ -251,7 +252,7 @@ fn uses_sqlx(files: &Files, dir: &str) -> Result<bool> {
 pub fn discover(files: &Files, under: &str) -> Result<Vec<(String, Detection)>> {
     let all = files.list(under)?;
     let mut candidates: BTreeSet<String> = BTreeSet::new();
-    for entry in &all {
+    for entry in all.iter() {
         let name = file_name(&entry.path);
         let parent = entry.path.rsplit_once('/').map_or("", |(d, _)| d);
         let lower = name.to_ascii_lowercase();

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::file_name;
 use super::text::{complement, lines, regex, strip_bom};
 use crate::error::{Error, Result};
-use crate::plan::{Meta, Migration, MigrationKind, Plan, Script, Stray, Transaction};
+use crate::plan::{Meta, Migration, MigrationKind, MoreMeta, Plan, Script, Stray, Transaction};
 use crate::source::{join, FileEntry, Files};
 
 /// Liquibase settings of a migration directory (`liquibase:`).
@@ -246,7 +246,12 @@ struct Walker<'f, 's> {
 
 impl Walker<'_, '_> {
     fn entry(&self, path: &str) -> Result<Option<FileEntry>> {
-        Ok(self.files.list(path)?.into_iter().find(|e| e.path == path))
+        Ok(self
+            .files
+            .list(path)?
+            .iter()
+            .find(|e| e.path == path)
+            .cloned())
     }
 
     /// The repository path a non-relative include names.
@@ -330,11 +335,12 @@ impl Walker<'_, '_> {
                     let mut listed: Vec<FileEntry> = self
                         .files
                         .list(&dir)?
-                        .into_iter()
+                        .iter()
                         .filter(|e| {
                             let name = file_name(&e.path).to_ascii_lowercase();
                             name.ends_with(".sql") || is_changelog_name(&name)
                         })
+                        .cloned()
                         .collect();
                     if listed.is_empty() {
                         self.strays.push(Stray::problem(
@@ -441,7 +447,7 @@ pub(super) fn plan(
     let root = match &settings.changelog {
         Some(path) => {
             let path = normalize_path(path);
-            let found = files.list(&path)?.into_iter().find(|e| e.path == path);
+            let found = files.list(&path)?.iter().find(|e| e.path == path).cloned();
             Some(found.ok_or_else(|| {
                 Error::new(format!("the Liquibase changelog {path} does not exist"))
                     .with_help("fix `liquibase: { changelog: ... }` in .sqlgate.yml (a path from the repository root)")
@@ -582,14 +588,17 @@ fn raw_sql(entry: &FileEntry, text: &str, logical: &str, inherited: &Inherited) 
         down: None,
         meta: Meta {
             name: Some(format!("{}::raw::includeAll", file_name(&entry.path))),
+            transaction: Transaction::Wrapped,
+            checksum: Some(checksum(body)),
+            ..Meta::default()
+        }
+        .with(MoreMeta {
             identity: Some(format!("{logical}::raw::includeAll")),
             author: Some("includeAll".to_string()),
             contexts: inherited.contexts.clone(),
             labels: inherited.labels.clone(),
-            transaction: Transaction::Wrapped,
-            checksum: Some(checksum(body)),
-            ..Meta::default()
-        },
+            ..MoreMeta::default()
+        }),
     }
 }
 
@@ -858,6 +867,15 @@ fn formatted_sql(
                     c.id,
                     c.author
                 )),
+                transaction: if flag("runInTransaction", true) {
+                    Transaction::Wrapped
+                } else {
+                    Transaction::Unwrapped
+                },
+                checksum: Some(checksum(&sql_text)),
+                ..Meta::default()
+            }
+            .with(MoreMeta {
                 identity: Some(identity),
                 author: Some(c.author.clone()),
                 contexts,
@@ -866,15 +884,9 @@ fn formatted_sql(
                 run_on_change,
                 run_always,
                 valid_checksums: c.valid_checksums.clone(),
-                transaction: if flag("runInTransaction", true) {
-                    Transaction::Wrapped
-                } else {
-                    Transaction::Unwrapped
-                },
-                checksum: Some(checksum(&sql_text)),
                 declared_in: Some((entry.path.clone(), c.line.clone())),
-                ..Meta::default()
-            },
+                ..MoreMeta::default()
+            }),
         });
     }
     migrations

@@ -396,7 +396,7 @@ pub(crate) fn direct<'e>(
     };
     entries
         .iter()
-        .filter(move |e| e.path.matches('/').count() == depth)
+        .filter(move |e| e.path.bytes().filter(|&b| b == b'/').count() == depth)
 }
 
 /// Whether a changed file could belong to a migration directory found

@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use super::text::{lines, regex};
 use crate::error::Result;
-use crate::plan::{Meta, Migration, MigrationKind, Plan, Script, Stray, Transaction};
+use crate::plan::{Meta, Migration, MigrationKind, MoreMeta, Plan, Script, Stray, Transaction};
 use crate::source::{join, FileEntry, Files};
 
 /// The plan file's name.
@@ -227,6 +227,12 @@ pub(super) fn plan(dir: &str, entries: &[FileEntry], files: &Files) -> Result<Pl
             down: script("revert", &file_name).map(Script::whole),
             meta: Meta {
                 name: Some(identity.clone()),
+                transaction: Transaction::Unwrapped,
+                // The change ID hashes the project and the whole entry.
+                checksum: Some(format!("{pragmas}\n{}", change.text)),
+                ..Meta::default()
+            }
+            .with(MoreMeta {
                 identity: Some(identity),
                 author: Some(change.planner.clone()),
                 requires: change
@@ -242,13 +248,10 @@ pub(super) fn plan(dir: &str, entries: &[FileEntry], files: &Files) -> Result<Pl
                     .map(str::to_string)
                     .collect(),
                 tags: change.tags.clone(),
-                transaction: Transaction::Unwrapped,
-                // The change ID hashes the project and the whole entry.
-                checksum: Some(format!("{pragmas}\n{}", change.text)),
                 declared_in: Some((plan_path.clone(), change.line.clone())),
                 verify: script("verify", &file_name),
-                ..Meta::default()
-            },
+                ..MoreMeta::default()
+            }),
         });
     }
     for entry in entries.iter().filter(|e| is_script(dir, e)) {

@@ -1,7 +1,7 @@
 //! The Change between two Plans of the same directory: which migrations were
 //! added, modified, deleted, renamed or re-versioned.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::{Migration, Plan, Version};
 
@@ -49,13 +49,13 @@ pub fn diff(
         .enumerate()
         .map(|(i, m)| (m.id.as_str(), i))
         .collect();
-    let mut matched_head = HashSet::new();
+    let mut matched_head = vec![false; head.migrations.len()];
     let mut changes = Vec::new();
     let mut unmatched_base = Vec::new();
     for (bi, b) in base.migrations.iter().enumerate() {
         match head_by_id.get(b.id.as_str()) {
             Some(&hi) => {
-                matched_head.insert(hi);
+                matched_head[hi] = true;
                 let h = &head.migrations[hi];
                 if !equal(b, h) {
                     changes.push(Change {
@@ -75,7 +75,7 @@ pub fn diff(
         }
     }
     let mut unmatched_head: Vec<usize> = (0..head.migrations.len())
-        .filter(|i| !matched_head.contains(i))
+        .filter(|&i| !matched_head[i])
         .collect();
     for bi in unmatched_base {
         let b = &base.migrations[bi];

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::layout::Layout;
-use crate::source::FileEntry;
+use crate::source::{BlobId, FileEntry};
 
 pub use change::{diff, Change, ChangeKind};
 pub use version::Version;
@@ -183,13 +183,32 @@ fn leading_comment_lines(text: &str) -> impl Iterator<Item = &str> {
     lines.into_iter().filter(move |_| separated)
 }
 
-/// Tool-specific facts about a migration.
+/// Tool-specific facts about a migration. The facts only some layouts
+/// have (Liquibase, sqitch) are kept out of line, in `MoreMeta`, and read
+/// through this struct (`meta.contexts`): most migrations have none, and a
+/// Plan holds thousands of migrations.
 #[derive(Clone, Debug, Default)]
 pub struct Meta {
     /// How the tool names the migration when that is not its up file's name:
     /// a Prisma or Diesel folder, a Liquibase changeset (`file::id::author`),
     /// a sqitch change.
     pub name: Option<String>,
+    /// How the tool runs the up script, as far as the Plan knows it.
+    pub transaction: Transaction,
+    /// A directive in the up script that changes `transaction`.
+    pub transaction_directive: Option<TransactionDirective>,
+    /// What the tool records about the migration, when the layout computes
+    /// it from what it reads to build the Plan: Liquibase's changeset
+    /// checksum (`9:...`), sqitch's plan entry (the parts of its change ID).
+    /// It must be equal on both sides for the migration to be unchanged.
+    pub checksum: Option<String>,
+    /// The other facts; `None` when they are all empty.
+    pub more: Option<Box<MoreMeta>>,
+}
+
+/// The facts of `Meta` only some layouts have.
+#[derive(Clone, Debug, Default)]
+pub struct MoreMeta {
     /// The identity the tool records for it, when not the version: Liquibase
     /// `path::id::author` (the path as Liquibase sees it), sqitch's change
     /// name (`name@tag` for a reworked change's earlier instance).
@@ -216,20 +235,50 @@ pub struct Meta {
     /// Liquibase `validCheckSum` values: checksums the tool accepts for this
     /// changeset besides its own (`ANY` accepts every edit).
     pub valid_checksums: Vec<String>,
-    /// How the tool runs the up script, as far as the Plan knows it.
-    pub transaction: Transaction,
-    /// A directive in the up script that changes `transaction`.
-    pub transaction_directive: Option<TransactionDirective>,
-    /// What the tool records about the migration, when the layout computes
-    /// it from what it reads to build the Plan: Liquibase's changeset
-    /// checksum (`9:...`), sqitch's plan entry (the parts of its change ID).
-    /// It must be equal on both sides for the migration to be unchanged.
-    pub checksum: Option<String>,
     /// Where the tool declares the migration, when not in its up file: the
     /// `sqitch.plan` line of a change (path and byte span).
     pub declared_in: Option<(String, Range<usize>)>,
     /// sqitch: the verify script.
     pub verify: Option<FileEntry>,
+}
+
+/// `MoreMeta` with every fact empty.
+static NO_MORE: MoreMeta = MoreMeta {
+    identity: None,
+    author: None,
+    contexts: Vec::new(),
+    labels: Vec::new(),
+    dbms: None,
+    requires: Vec::new(),
+    conflicts: Vec::new(),
+    tags: Vec::new(),
+    run_on_change: false,
+    run_always: false,
+    valid_checksums: Vec::new(),
+    declared_in: None,
+    verify: None,
+};
+
+impl Meta {
+    /// The facts with `more` set.
+    pub fn with(mut self, more: MoreMeta) -> Meta {
+        self.more = Some(Box::new(more));
+        self
+    }
+}
+
+impl std::ops::Deref for Meta {
+    type Target = MoreMeta;
+
+    fn deref(&self) -> &MoreMeta {
+        self.more.as_deref().unwrap_or(&NO_MORE)
+    }
+}
+
+impl std::ops::DerefMut for Meta {
+    fn deref_mut(&mut self) -> &mut MoreMeta {
+        self.more.get_or_insert_with(Box::default)
+    }
 }
 
 /// One migration of a Plan.
@@ -264,13 +313,24 @@ impl Migration {
         files
     }
 
+    /// The blob ids of `files()`, in the same order, and how many there
+    /// are (without allocating: Plans compare thousands of migrations).
+    fn file_ids(&self) -> ([Option<BlobId>; 2], usize) {
+        match &self.down {
+            Some(down) if down.file.path != self.up.file.path => {
+                ([self.up.file.id, down.file.id], 2)
+            }
+            _ => ([self.up.file.id, None], 1),
+        }
+    }
+
     /// Whether `other` comes from the same blobs at the same places, with
     /// the same tool record (a sqitch plan entry): then nothing changed,
     /// without reading a byte. False when a blob id is unknown.
     pub fn same_files(&self, other: &Migration) -> bool {
-        let ids = |m: &Migration| m.files().iter().map(|f| f.id).collect::<Vec<_>>();
-        let (a, b) = (ids(self), ids(other));
-        a.iter().chain(&b).all(Option::is_some)
+        let ((a, na), (b, nb)) = (self.file_ids(), other.file_ids());
+        let (a, b) = (&a[..na], &b[..nb]);
+        a.iter().chain(b).all(Option::is_some)
             && a == b
             && self.up.span == other.up.span
             && self.down.as_ref().map(|d| &d.span) == other.down.as_ref().map(|d| &d.span)
@@ -392,13 +452,18 @@ impl Plan {
         if self.layout.ordered_by_plan() {
             return;
         }
-        self.migrations.sort_by(|a, b| {
+        let order = |a: &Migration, b: &Migration| {
             let rank = |m: &Migration| (m.kind == MigrationKind::Repeatable) as u8;
             rank(a)
                 .cmp(&rank(b))
                 .then_with(|| a.version.cmp(&b.version))
                 .then_with(|| a.description.cmp(&b.description))
                 .then_with(|| a.up.file.path.cmp(&b.up.file.path))
-        });
+        };
+        // Layouts mostly build their migrations in order already: checking
+        // costs one comparison per migration, sorting moves them all.
+        if !self.migrations.is_sorted_by(|a, b| order(a, b).is_le()) {
+            self.migrations.sort_by(order);
+        }
     }
 }

@@ -7,39 +7,42 @@ use std::cmp::Ordering;
 use std::fmt;
 
 /// A parsed version; keeps the text it was written as.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Version {
     raw: String,
+    /// The parts, as byte ranges of `raw`.
     parts: Vec<Part>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One part of a version: a byte range of its text.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Part {
-    /// Digits without leading zeros ("" for zero).
-    Num(String),
-    Text(String),
+    /// Digits without leading zeros (empty for zero).
+    Num(u32, u32),
+    Text(u32, u32),
 }
 
 impl Part {
     fn is_zero(&self) -> bool {
-        matches!(self, Part::Num(n) if n.is_empty())
+        matches!(self, Part::Num(start, end) if start == end)
     }
-}
 
-impl Ord for Part {
-    fn cmp(&self, other: &Self) -> Ordering {
-        match (self, other) {
-            (Part::Num(a), Part::Num(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
-            (Part::Num(_), Part::Text(_)) => Ordering::Less,
-            (Part::Text(_), Part::Num(_)) => Ordering::Greater,
-            (Part::Text(a), Part::Text(b)) => a.cmp(b),
+    /// Whether the part is numeric, and its text in `raw`.
+    fn get<'r>(&self, raw: &'r str) -> (bool, &'r str) {
+        match *self {
+            Part::Num(s, e) => (true, &raw[s as usize..e as usize]),
+            Part::Text(s, e) => (false, &raw[s as usize..e as usize]),
         }
     }
 }
 
-impl PartialOrd for Part {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+/// Compares two parts: numbers as numbers, before any text.
+fn cmp_parts((a_num, a): (bool, &str), (b_num, b): (bool, &str)) -> Ordering {
+    match (a_num, b_num) {
+        (true, true) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => a.cmp(b),
     }
 }
 
@@ -47,31 +50,33 @@ impl Version {
     /// Parses a version: runs of digits become numeric parts; `.`, `_` and
     /// `-` separate parts; anything else is compared as text.
     pub fn parse(raw: &str) -> Version {
-        let mut parts = Vec::new();
-        let mut chars = raw.chars().peekable();
-        while let Some(&c) = chars.peek() {
+        let bytes = raw.as_bytes();
+        let mut parts = Vec::with_capacity(1);
+        let mut i = 0;
+        // Runs end at ASCII bytes only, so every range is on a char boundary.
+        while i < bytes.len() {
+            let c = bytes[i];
             if c.is_ascii_digit() {
-                let mut digits = String::new();
-                while let Some(&d) = chars.peek() {
-                    if !d.is_ascii_digit() {
-                        break;
-                    }
-                    digits.push(d);
-                    chars.next();
+                let start = i;
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
+                    i += 1;
                 }
-                parts.push(Part::Num(digits.trim_start_matches('0').to_string()));
-            } else if matches!(c, '.' | '_' | '-') {
-                chars.next();
+                let mut first = start;
+                while first < i && bytes[first] == b'0' {
+                    first += 1;
+                }
+                parts.push(Part::Num(first as u32, i as u32));
+            } else if matches!(c, b'.' | b'_' | b'-') {
+                i += 1;
             } else {
-                let mut text = String::new();
-                while let Some(&d) = chars.peek() {
-                    if d.is_ascii_digit() || matches!(d, '.' | '_' | '-') {
-                        break;
-                    }
-                    text.push(d);
-                    chars.next();
+                let start = i;
+                while i < bytes.len()
+                    && !bytes[i].is_ascii_digit()
+                    && !matches!(bytes[i], b'.' | b'_' | b'-')
+                {
+                    i += 1;
                 }
-                parts.push(Part::Text(text));
+                parts.push(Part::Text(start as u32, i as u32));
             }
         }
         while parts.len() > 1 && parts.last().is_some_and(Part::is_zero) {
@@ -83,6 +88,11 @@ impl Version {
         }
     }
 
+    /// The parts: whether each is numeric, and its text.
+    fn parts(&self) -> impl Iterator<Item = (bool, &str)> + '_ {
+        self.parts.iter().map(|p| p.get(&self.raw))
+    }
+
     /// The version as written in the file name.
     pub fn as_str(&self) -> &str {
         &self.raw
@@ -92,6 +102,29 @@ impl Version {
     /// as a date and time (`20240301120000`, `202403011200`).
     pub fn is_timestamp(&self) -> bool {
         is_timestamp(&self.raw)
+    }
+}
+
+impl fmt::Debug for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Parts<'v>(&'v Version);
+        impl fmt::Debug for Parts<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut list = f.debug_list();
+                for (num, text) in self.0.parts() {
+                    if num {
+                        list.entry(&format_args!("Num({text:?})"));
+                    } else {
+                        list.entry(&format_args!("Text({text:?})"));
+                    }
+                }
+                list.finish()
+            }
+        }
+        f.debug_struct("Version")
+            .field("raw", &self.raw)
+            .field("parts", &Parts(self))
+            .finish()
     }
 }
 
@@ -118,7 +151,7 @@ pub fn is_timestamp(raw: &str) -> bool {
 
 impl PartialEq for Version {
     fn eq(&self, other: &Self) -> bool {
-        self.parts == other.parts
+        self.parts.len() == other.parts.len() && self.parts().eq(other.parts())
     }
 }
 
@@ -126,7 +159,18 @@ impl Eq for Version {}
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.parts.cmp(&other.parts)
+        let (mut a, mut b) = (self.parts(), other.parts());
+        loop {
+            match (a.next(), b.next()) {
+                (None, None) => return Ordering::Equal,
+                (None, Some(_)) => return Ordering::Less,
+                (Some(_), None) => return Ordering::Greater,
+                (Some(x), Some(y)) => match cmp_parts(x, y) {
+                    Ordering::Equal => {}
+                    other => return other,
+                },
+            }
+        }
     }
 }
 
@@ -138,17 +182,9 @@ impl PartialOrd for Version {
 
 impl std::hash::Hash for Version {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for p in &self.parts {
-            match p {
-                Part::Num(n) => {
-                    0u8.hash(state);
-                    n.hash(state)
-                }
-                Part::Text(t) => {
-                    1u8.hash(state);
-                    t.hash(state)
-                }
-            }
+        for (num, text) in self.parts() {
+            u8::from(!num).hash(state);
+            text.hash(state);
         }
     }
 }
@@ -274,6 +310,26 @@ mod tests {
         assert!(v("2024.01.05.1200") > v("2024.01.05.0930"));
         assert!(v("20240301120000") > v("20240229235959"));
         assert!(v("2024-01-02-094916") < v("2024-01-10-000000"));
+    }
+
+    #[test]
+    fn text_parts_compare_after_numbers_and_hash_as_they_compare() {
+        use std::hash::{BuildHasher, RandomState};
+        assert!(v("1a") > v("1"));
+        assert!(v("1a") < v("1b"));
+        assert!(v("1.a") > v("1.9"));
+        assert!(v("v2") > v("10"));
+        assert_eq!(v("é_1"), v("é1"));
+        assert!(v("1.é") > v("1.e"));
+        assert_eq!(v("1.0.0"), v("1"));
+        assert_ne!(v("0"), v(""));
+        assert_eq!(v("0.0"), v("0"));
+        let hasher = RandomState::new();
+        assert_eq!(hasher.hash_one(v("0010.0")), hasher.hash_one(v("10")));
+        assert_eq!(
+            format!("{:?}", v("01a")),
+            r#"Version { raw: "01a", parts: [Num("1"), Text("a")] }"#
+        );
     }
 
     #[test]

@@ -288,6 +288,106 @@ pub fn meta(id: &str) -> Option<&'static RuleMeta> {
     metas().iter().find(|m| m.id == id)
 }
 
+/// What a check needs of a rule's metadata, without its texts and
+/// examples (most of the YAML).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Facts {
+    /// The rule id.
+    pub id: &'static str,
+    /// syntax, naming, reversibility, ordering, promotion, safety, meta.
+    pub category: &'static str,
+    /// Severity when the configuration does not say.
+    pub severity: Severity,
+    /// See `RuleMeta::enabled_by_default`.
+    pub enabled_by_default: bool,
+    /// See `RuleMeta::range_only`.
+    pub range_only: bool,
+}
+
+impl Facts {
+    /// The facts from the YAML's top-level `key: value` lines, or `None`
+    /// when one of them is written in a way only a YAML parser reads
+    /// (quoted, flow, commented), or missing.
+    fn scan(id: &'static str, yaml: &'static str) -> Option<Facts> {
+        let mut facts = Facts {
+            id,
+            category: "",
+            severity: Severity::Error,
+            enabled_by_default: true,
+            range_only: false,
+        };
+        let (mut yaml_id, mut severity) = (None, None);
+        for line in yaml.lines() {
+            // Nested values and block scalars are indented: a top-level key
+            // starts the line.
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                continue;
+            }
+            let value = value.trim();
+            let plain = !value.is_empty()
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            let flag = || match value {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            };
+            match key {
+                "id" => yaml_id = Some(plain.then_some(value)?),
+                "category" => facts.category = plain.then_some(value)?,
+                "severity" => {
+                    severity = Some(match value {
+                        "error" => Severity::Error,
+                        "warning" => Severity::Warning,
+                        _ => return None,
+                    })
+                }
+                "enabled_by_default" => facts.enabled_by_default = flag()?,
+                "range_only" => facts.range_only = flag()?,
+                _ => {}
+            }
+        }
+        facts.severity = severity?;
+        (yaml_id == Some(id) && !facts.category.is_empty()).then_some(facts)
+    }
+
+    fn from_meta(meta: &'static RuleMeta) -> Facts {
+        Facts {
+            id: &meta.id,
+            category: &meta.category,
+            severity: meta.severity,
+            enabled_by_default: meta.enabled_by_default,
+            range_only: meta.range_only,
+        }
+    }
+}
+
+/// Every rule's facts: read from the top-level lines of its YAML, which a
+/// check needs without parsing every rule's examples.
+fn all_facts() -> &'static [Facts] {
+    static FACTS: OnceLock<Vec<Facts>> = OnceLock::new();
+    FACTS.get_or_init(|| {
+        // Otherwise the parsed metadata, in the same order (`metas()`
+        // parses every rule's YAML in `RULES` order).
+        RULES
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                Facts::scan(r.id, r.yaml).unwrap_or_else(|| Facts::from_meta(&metas()[i]))
+            })
+            .collect()
+    })
+}
+
+/// The facts of one rule a check needs (its severity, category, ...).
+pub fn facts(id: &str) -> Option<&'static Facts> {
+    all_facts().iter().find(|f| f.id == id)
+}
+
 /// Every rule id.
 pub fn ids() -> Vec<&'static str> {
     RULES.iter().map(|r| r.id).collect()
@@ -295,16 +395,16 @@ pub fn ids() -> Vec<&'static str> {
 
 /// A rule's default severity.
 pub fn default_severity(id: &str) -> Option<Severity> {
-    meta(id).map(|m| m.severity)
+    facts(id).map(|f| f.severity)
 }
 
 /// Whether a run checks a rule: it exists, is not off, and can fire in this
 /// mode (`lint` is true for `sqlgate lint`).
 pub fn checked(config: &crate::config::Config, id: &str, lint: bool) -> bool {
-    let Some(meta) = meta(id) else {
+    let Some(facts) = facts(id) else {
         return false;
     };
-    config.level(id, meta.severity) != crate::config::Level::Off && !(lint && meta.range_only)
+    config.level(id, facts.severity) != crate::config::Level::Off && !(lint && facts.range_only)
 }
 
 /// Runs every rule the configuration does not turn off. Safety rules judge
@@ -327,7 +427,7 @@ pub fn run_where(ctx: &Context, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Vec<F
         if !wanted(rule.id) || ctx.config.level(rule.id, default) == crate::config::Level::Off {
             continue;
         }
-        let safety = meta(rule.id).is_some_and(|m| m.category == "safety");
+        let safety = facts(rule.id).is_some_and(|f| f.category == "safety");
         findings.extend(
             (rule.check)(ctx)
                 .into_iter()
@@ -335,4 +435,31 @@ pub fn run_where(ctx: &Context, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Vec<F
         );
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_read_from_top_level_lines_are_the_parsed_metadata() {
+        for rule in RULES {
+            let scanned = Facts::scan(rule.id, rule.yaml);
+            let parsed = Facts::from_meta(meta(rule.id).expect("the rule's YAML has its id"));
+            assert_eq!(scanned, Some(parsed), "rules/{}.yaml", rule.id);
+        }
+    }
+
+    #[test]
+    fn facts_written_for_a_yaml_parser_only_are_not_guessed() {
+        let quoted = "id: x\ncategory: \"safety\"\nseverity: error\n";
+        assert_eq!(Facts::scan("x", quoted), None);
+        let commented = "id: x\ncategory: safety\nseverity: warning # for now\n";
+        assert_eq!(Facts::scan("x", commented), None);
+        let nested = "id: x\ncategory: safety\nseverity: warning\nexamples:\n  bad:\n    - sql: |\n        range_only: true\n";
+        assert_eq!(
+            Facts::scan("x", nested).map(|f| (f.severity, f.range_only)),
+            Some((Severity::Warning, false))
+        );
+    }
 }
