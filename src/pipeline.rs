@@ -994,25 +994,34 @@ fn lint_in_batches(
             || rules::run_where(&ctx, &|id| !catalog(id)),
         );
         findings.extend(others);
-        (findings, suppressions, files)
+        ((findings, suppressions, files), ctx)
     };
     // With the Catalog, each batch's replay starts where the one before
     // stopped, so the batches are checked in order; the next batch is
-    // parsed while one is checked.
+    // parsed, and the one before freed, while one is checked.
     let results: Vec<(Vec<Finding>, Vec<Suppression>, Vec<String>)> = if history {
         let mut results = Vec::with_capacity(batches.len());
         let mut rest = batches.into_iter();
         let mut next = rest.next().map(parse);
+        let mut checked_before = None;
         while let Some(current) = next.take() {
-            let (result, parsed) = rayon::join(|| check(current), || rest.next().map(parse));
+            let done = checked_before.take();
+            let ((result, ctx), parsed) = rayon::join(
+                || check(current),
+                || {
+                    drop(done);
+                    rest.next().map(parse)
+                },
+            );
             results.push(result);
+            checked_before = Some(ctx);
             next = parsed;
         }
         results
     } else {
         batches
             .into_par_iter()
-            .map(|batch| check(parse(batch)))
+            .map(|batch| check(parse(batch)).0)
             .collect()
     };
     let mut findings = Vec::new();
