@@ -629,3 +629,36 @@ fn a_first_push_to_an_empty_remote_goes_through_with_a_note() {
         run.stderr
     );
 }
+
+#[test]
+fn a_hooked_commit_keeps_the_catalog_the_next_commits_check_starts_from() {
+    let repo = shop();
+    install(repo.path(), &["--pre-commit"]);
+    add_email_index(&repo, IN_ORDER);
+    repo.git(&["add", "-A"]);
+    let run = git(repo.path(), &["commit", "-q", "-m", "add email index"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let cache = repo.path().join(".git/sqlgate/cache");
+    let entries = std::fs::read_dir(&cache).map(|d| d.count()).unwrap_or(0);
+    assert!(
+        entries > 0,
+        "the hook kept no Catalog in {}",
+        cache.display()
+    );
+    // The next commit's check reads its history (the four migrations the
+    // hooked commit left) from what that commit's check kept.
+    repo.migration(
+        "20240401090000_add_users_nickname",
+        "ALTER TABLE users ADD COLUMN nickname text;\n",
+        "ALTER TABLE users DROP COLUMN nickname;\n",
+    );
+    repo.git(&["add", "-A"]);
+    let run = repo.sqlgate(&["check", "--staged", "-v"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("the Catalog of the 4 migrations before the change read from the cache"),
+        "{}",
+        run.stderr
+    );
+}
