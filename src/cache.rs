@@ -13,8 +13,8 @@ use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
-/// How many entries a store keeps; the oldest go first.
-const KEEP: usize = 16;
+/// How many entries a store keeps; those used longest ago go first.
+const KEEP: usize = 32;
 
 /// A directory of entries.
 #[derive(Clone, Debug)]
@@ -31,9 +31,15 @@ impl Store {
         }
     }
 
-    /// An entry's bytes, when the store has it.
+    /// An entry's bytes, when the store has it. A read counts as a use:
+    /// pruning keeps the entries used last.
     pub fn get(&self, key: &Key) -> Option<Vec<u8>> {
-        fs::read(self.dir.join(&key.0)).ok()
+        let path = self.dir.join(&key.0);
+        let bytes = fs::read(&path).ok()?;
+        if let Ok(file) = fs::File::options().write(true).open(&path) {
+            let _ = file.set_modified(std::time::SystemTime::now());
+        }
+        Some(bytes)
     }
 
     /// Whether the store has an entry.
@@ -59,7 +65,7 @@ impl Store {
         self.prune();
     }
 
-    /// Removes the oldest entries beyond `KEEP`.
+    /// Removes the entries used longest ago beyond `KEEP`.
     fn prune(&self) {
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return;
@@ -139,4 +145,44 @@ fn build() -> &'static str {
             .unwrap_or_default();
         format!("{} {exe}", env!("CARGO_PKG_VERSION"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: usize) -> Key {
+        KeyBuilder::new("test").part(&n.to_le_bytes()).finish()
+    }
+
+    #[test]
+    fn an_entry_reads_back_and_the_ones_used_longest_ago_are_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_git_dir(dir.path());
+        assert_eq!(store.get(&key(0)), None);
+        for n in 0..KEEP {
+            store.put(&key(n), format!("entry {n}").as_bytes());
+        }
+        // Entry 0 is read: it is now the one used last.
+        assert_eq!(store.get(&key(0)).as_deref(), Some(&b"entry 0"[..]));
+        for n in KEEP..KEEP + 3 {
+            store.put(&key(n), format!("entry {n}").as_bytes());
+        }
+        let count = fs::read_dir(dir.path().join("sqlgate/cache"))
+            .unwrap()
+            .count();
+        assert_eq!(count, KEEP);
+        assert!(store.contains(&key(0)), "the entry read last was pruned");
+        assert!(!store.contains(&key(1)));
+        assert!(store.contains(&key(KEEP + 2)));
+    }
+
+    #[test]
+    fn keys_differ_with_their_parts_and_how_they_are_cut() {
+        let ab_c = KeyBuilder::new("k").part(b"ab").part(b"c").finish();
+        let a_bc = KeyBuilder::new("k").part(b"a").part(b"bc").finish();
+        assert_ne!(ab_c, a_bc);
+        assert_eq!(ab_c, KeyBuilder::new("k").part(b"ab").part(b"c").finish());
+        assert_ne!(ab_c, KeyBuilder::new("j").part(b"ab").part(b"c").finish());
+    }
 }
