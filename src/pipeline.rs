@@ -1829,8 +1829,13 @@ fn atlas_sum(
 }
 
 /// Parses the scripts in parallel; reading them stayed sequential because
-/// a git repository handle cannot be shared between threads.
+/// a git repository handle cannot be shared between threads. A hook's few
+/// scripts are parsed on this thread: starting the thread pool and waking
+/// its threads costs more than they take.
 fn parse_all(pending: Vec<Pending>, dialect: sql::Dialect) -> Vec<ScriptView> {
+    if pending.len() < 16 {
+        return pending.into_iter().map(|p| parse_one(p, dialect)).collect();
+    }
     pending
         .into_par_iter()
         .map(|p| parse_one(p, dialect))
