@@ -4,7 +4,7 @@
 //! for each mode (range, staged, lint) and where the configuration and the
 //! baseline are read from.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -1257,32 +1257,39 @@ fn config_change(sides: &Sides) -> Result<Option<ConfigChange>> {
     }))
 }
 
+/// The configured migration directories, or else every directory found
+/// on any of these sides.
+fn configured_or_found<'s, 'f: 's>(
+    config: &Config,
+    sides: impl IntoIterator<Item = &'s Files<'f>>,
+) -> Result<Vec<MigrationDir>> {
+    if !config.migrations.is_empty() {
+        return Ok(config.migrations.clone());
+    }
+    let mut found = BTreeSet::new();
+    for files in sides {
+        for (dir, _) in layout::discover(files, "")? {
+            found.insert(dir);
+        }
+    }
+    Ok(found
+        .into_iter()
+        .map(|dir| MigrationDir {
+            dir,
+            ..MigrationDir::default()
+        })
+        .collect())
+}
+
 /// The directories to check and their layouts: configured, or found.
 fn migration_dirs(
     config: &Config,
     sides: &Sides,
     notes: &mut Vec<String>,
 ) -> Result<Vec<(MigrationDir, Layout)>> {
-    let mut dirs: Vec<MigrationDir> = config.migrations.clone();
+    let dirs = configured_or_found(config, [Some(sides.head), sides.base].into_iter().flatten())?;
     if dirs.is_empty() {
-        let mut found: BTreeMap<String, layout::Detection> = BTreeMap::new();
-        for files in [Some(sides.head), sides.base].into_iter().flatten() {
-            for (dir, det) in layout::discover(files, "")? {
-                found.entry(dir).or_insert(det);
-            }
-        }
-        if found.is_empty() {
-            notes.push(
-                "no migration directory found (add `migrations:` to .sqlgate.yml)".to_string(),
-            );
-        }
-        dirs = found
-            .into_keys()
-            .map(|dir| MigrationDir {
-                dir,
-                ..MigrationDir::default()
-            })
-            .collect();
+        notes.push("no migration directory found (add `migrations:` to .sqlgate.yml)".to_string());
     }
     let mut out = Vec::new();
     for dir in dirs {
@@ -1643,22 +1650,7 @@ pub fn status(repo: &Repo, options: &Options) -> Result<StatusTable> {
         .iter()
         .map(|s| s.as_ref().map(|s| Files::sharing(s, &shared)))
         .collect();
-    let mut dirs: Vec<MigrationDir> = config.migrations.clone();
-    if dirs.is_empty() {
-        let mut found: BTreeMap<String, ()> = BTreeMap::new();
-        for f in files.iter().flatten() {
-            for (dir, _) in layout::discover(f, "")? {
-                found.insert(dir, ());
-            }
-        }
-        dirs = found
-            .into_keys()
-            .map(|dir| MigrationDir {
-                dir,
-                ..MigrationDir::default()
-            })
-            .collect();
-    }
+    let dirs = configured_or_found(&config, files.iter().flatten())?;
     let mut table = StatusTable {
         envs: config
             .environments
@@ -1735,10 +1727,7 @@ fn promotion_view(view: &DirView, sides: &Sides) -> Result<DirPromotion> {
             if promotion.same(Place::Head, Place::Env(env), &m.id) != Some(false) {
                 continue;
             }
-            let Some(other) = promotion
-                .find(Place::Env(env), &m.id)
-                .and_then(|i| promotion.envs[env].as_ref().map(|p| &p.migrations[i]))
-            else {
+            let Some(other) = promotion.env_migration(env, &m.id) else {
                 continue;
             };
             for (place, entry) in [(Place::Head, &m.up.file), (Place::Env(env), &other.up.file)] {

@@ -129,6 +129,12 @@ impl DirPromotion {
         self.index.get(&place)?.get(id).copied()
     }
 
+    /// An environment's migration `id`, when it has it.
+    pub fn env_migration(&self, env: usize, id: &str) -> Option<&Migration> {
+        let i = self.find(Place::Env(env), id)?;
+        self.envs.get(env)?.as_ref()?.migrations.get(i)
+    }
+
     /// The content class of a place's migration at `index`.
     pub fn class(&self, place: Place, index: usize) -> u32 {
         match place {

@@ -286,3 +286,16 @@ pub fn file_start(path: &str, side: Side) -> Location {
         side,
     }
 }
+
+/// Where a migration is declared: its changeset or plan line, else the
+/// start of its up file.
+pub fn declared(m: &Migration, side: Side) -> Location {
+    match &m.meta.declared_in {
+        Some((path, span)) => Location {
+            path: path.clone(),
+            span: span.clone(),
+            side,
+        },
+        None => file_start(&m.up.file.path, side),
+    }
+}

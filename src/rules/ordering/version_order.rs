@@ -5,7 +5,7 @@
 use crate::finding::{Finding, Location, Side};
 use crate::layout::Layout;
 use crate::plan::{Migration, MigrationKind};
-use crate::rules::context::file_start;
+use crate::rules::context::{declared, file_start};
 use crate::rules::ordering::{next_version, now_secs, on_target};
 use crate::rules::{Context, DirView};
 
@@ -115,18 +115,6 @@ fn per_environment(ctx: &Context, dir: &DirView, migration: &Migration) -> Optio
             promotion.envs[env].name
         )),
     )
-}
-
-/// Where a migration is declared: its changeset or plan line, else its file.
-fn declared(m: &Migration, side: Side) -> Location {
-    match &m.meta.declared_in {
-        Some((path, span)) => Location {
-            path: path.clone(),
-            span: span.clone(),
-            side,
-        },
-        None => file_start(&m.up.file.path, side),
-    }
 }
 
 /// Liquibase and sqitch run migrations in plan order: a new changeset or

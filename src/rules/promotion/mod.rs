@@ -11,11 +11,10 @@ pub mod promotion_gap;
 pub mod promotion_skips_environment;
 pub mod unknown_context;
 
-use crate::finding::{Location, Side};
 pub(crate) use crate::plan::promotion::{meant_for, not_for, runs_in};
 use crate::plan::promotion::{DirPromotion, Place};
 use crate::plan::{Migration, MigrationKind};
-use crate::rules::context::file_start;
+pub(crate) use crate::rules::context::declared;
 use crate::rules::{Context, DirView, Promotion};
 
 /// The promotion and the target environment of a check into one.
@@ -68,19 +67,6 @@ pub(crate) fn arriving<'d>(
 /// came down as a hotfix's back-port, not up as a promotion).
 pub(crate) fn in_higher(view: &DirPromotion, env: usize, id: &str) -> bool {
     (env + 1..view.envs.len()).any(|j| view.find(Place::Env(j), id).is_some())
-}
-
-/// Where a migration is declared: its changeset or plan line, else the
-/// start of its up file.
-pub(crate) fn declared(m: &Migration, side: Side) -> Location {
-    match &m.meta.declared_in {
-        Some((path, span)) => Location {
-            path: path.clone(),
-            span: span.clone(),
-            side,
-        },
-        None => file_start(&m.up.file.path, side),
-    }
 }
 
 /// Versioned migrations that matter to ordering (not repeatable ones).

@@ -34,10 +34,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             let Some(&first) = differing.first() else {
                 continue;
             };
-            let Some(other) = view
-                .find(Place::Env(first), &m.id)
-                .and_then(|i| view.envs[first].as_ref().map(|p| &p.migrations[i]))
-            else {
+            let Some(other) = view.env_migration(first, &m.id) else {
                 continue;
             };
             let names: Vec<String> = differing.iter().map(|j| promotion.name(*j)).collect();
