@@ -125,8 +125,9 @@ pub enum Command {
         #[arg(long, value_name = "ENV", conflicts_with = "staged")]
         target: Option<String>,
         /// Neither read nor keep the Catalog replayed from the history in
-        /// the repository's git directory (`.git/sqlgate/cache`).
-        #[arg(long, env = "SQLGATE_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+        /// the repository's git directory (`.git/sqlgate/cache`); also
+        /// `SQLGATE_NO_CACHE=1`, which the hooks read too.
+        #[arg(long)]
         no_cache: bool,
         /// Output options.
         #[command(flatten)]

@@ -106,7 +106,7 @@ struct Sides<'a> {
 
 /// The store of a repository's cached Catalog states, unless turned off.
 fn cache_of(repo: &Repo, options: &Options) -> Option<cache::Store> {
-    // The hooks' runs read the variable here; `check` also has the flag.
+    // Read here, not by the command line, so that the hooks' runs see it.
     let off = options.no_cache
         || std::env::var("SQLGATE_NO_CACHE").is_ok_and(|v| {
             let v = v.to_ascii_lowercase();
