@@ -177,18 +177,15 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         // compared on that part of the Catalog, so a migration costs what
         // it names, not the size of the schema. Without a down there is
         // nothing to compare.
-        let named: Vec<&str> = [up, down]
-            .into_iter()
-            .flatten()
-            .flat_map(|s| {
+        let named = down.map(|_| {
+            catalog::Words::of([up, down].into_iter().flatten().flat_map(|s| {
                 let text = s.text.as_ref().map(|t| &**t).unwrap_or("");
                 s.parsed
                     .statements
                     .iter()
                     .map(move |st| text.get(st.span.clone()).unwrap_or(""))
-            })
-            .collect();
-        let named = down.map(|_| catalog::Words::of(named.iter().copied()));
+            }))
+        });
         let before = named.as_ref().map(|named| catalog.restricted(named));
         // Objects this migration creates hold no data yet: dropping a
         // staging table it created loses nothing.
