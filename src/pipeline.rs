@@ -846,7 +846,11 @@ fn run(
     promotion: Option<&rules::Promotion>,
 ) -> Result<(Outcome, Vec<Key>)> {
     let mut notes = Vec::new();
-    let dirs = migration_dirs(config, sides, &mut notes)?;
+    let sides_files: Vec<&Files> = [Some(sides.head), sides.base]
+        .into_iter()
+        .flatten()
+        .collect();
+    let dirs = migration_dirs(config, &sides_files, &mut notes)?;
     let history = rules::CATALOG_RULES
         .iter()
         .any(|id| rules::checked(config, id, lint));
@@ -1281,13 +1285,14 @@ fn configured_or_found<'s, 'f: 's>(
         .collect())
 }
 
-/// The directories to check and their layouts: configured, or found.
+/// The directories to check and their layouts: configured, or found and
+/// detected on the first of `files` that has them.
 fn migration_dirs(
     config: &Config,
-    sides: &Sides,
+    files: &[&Files],
     notes: &mut Vec<String>,
 ) -> Result<Vec<(MigrationDir, Layout)>> {
-    let dirs = configured_or_found(config, [Some(sides.head), sides.base].into_iter().flatten())?;
+    let dirs = configured_or_found(config, files.iter().copied())?;
     if dirs.is_empty() {
         notes.push("no migration directory found (add `migrations:` to .sqlgate.yml)".to_string());
     }
@@ -1304,7 +1309,7 @@ fn migration_dirs(
             }
             None => {
                 let mut detected = None;
-                for files in [Some(sides.head), sides.base].into_iter().flatten() {
+                for files in files {
                     if let Some(d) = layout::detect(files, &dir.dir, &dir.layout_options())? {
                         detected = Some(d);
                         break;
@@ -1650,7 +1655,8 @@ pub fn status(repo: &Repo, options: &Options) -> Result<StatusTable> {
         .iter()
         .map(|s| s.as_ref().map(|s| Files::sharing(s, &shared)))
         .collect();
-    let dirs = configured_or_found(&config, files.iter().flatten())?;
+    let present: Vec<&Files> = files.iter().flatten().collect();
+    let dirs = migration_dirs(&config, &present, &mut Vec::new())?;
     let mut table = StatusTable {
         envs: config
             .environments
@@ -1660,16 +1666,8 @@ pub fn status(repo: &Repo, options: &Options) -> Result<StatusTable> {
             .collect(),
         rows: Vec::new(),
     };
-    for dir in dirs {
+    for (dir, layout) in dirs {
         let options = dir.layout_options();
-        let mut layout = dir.layout();
-        for f in files.iter().flatten() {
-            if layout.is_some() {
-                break;
-            }
-            layout = layout::detect(f, &dir.dir, &options)?.map(|d| d.layout);
-        }
-        let Some(layout) = layout else { continue };
         let mut plans = Vec::new();
         for f in &files {
             plans.push(match f {
