@@ -13,7 +13,7 @@ pub mod unknown_context;
 
 pub(crate) use crate::plan::promotion::{meant_for, not_for, runs_in};
 use crate::plan::promotion::{DirPromotion, Place};
-use crate::plan::{Migration, MigrationKind};
+use crate::plan::{Migration, MigrationKind, Plan};
 pub(crate) use crate::rules::context::declared;
 use crate::rules::{Context, DirView, Promotion};
 
@@ -27,6 +27,19 @@ pub(crate) fn target<'c>(ctx: &'c Context) -> Option<(&'c Promotion, usize)> {
 pub(crate) fn target_and_lower<'c>(ctx: &'c Context) -> Option<(&'c Promotion, usize, usize)> {
     let (promotion, env) = target(ctx)?;
     Some((promotion, env, env.checked_sub(1)?))
+}
+
+/// The directories whose lower environment's branch or ref exists, with
+/// their promotion view and that environment's Plan.
+pub(crate) fn with_lower<'c>(
+    ctx: &'c Context,
+    lower: usize,
+) -> impl Iterator<Item = (&'c DirView, &'c DirPromotion, &'c Plan)> {
+    ctx.dirs.iter().filter_map(move |dir| {
+        let view = dir.promotion.as_ref()?;
+        let plan = view.envs.get(lower)?.as_ref()?;
+        Some((dir, view, plan))
+    })
 }
 
 /// Head migrations a promotion check looks at, by index: those the change

@@ -2,7 +2,7 @@
 //! migration of the environment below is still missing from it; when that
 //! one follows, it runs out of order (or the tool refuses it).
 
-use super::{arriving, declared, in_higher, not_for, ordered, target_and_lower};
+use super::{arriving, declared, in_higher, not_for, ordered, target_and_lower, with_lower};
 use crate::finding::{Finding, Side};
 use crate::plan::promotion::Place;
 use crate::rules::Context;
@@ -15,11 +15,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         return out;
     };
     let envs = &ctx.config.environments;
-    for dir in &ctx.dirs {
-        let Some(view) = &dir.promotion else { continue };
-        let Some(lower_plan) = view.envs.get(lower).and_then(Option::as_ref) else {
-            continue;
-        };
+    for (dir, view, lower_plan) in with_lower(ctx, lower) {
         // The lower environment's migrations the head still lacks (and
         // that are meant for the target), by position in its Plan.
         let missing: Vec<usize> = lower_plan

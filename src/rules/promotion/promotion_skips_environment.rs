@@ -2,7 +2,7 @@
 //! without being in the environment below it, so the first database to
 //! run it is a higher one (often production).
 
-use super::{arriving, declared, in_higher, not_for, ordered, target_and_lower};
+use super::{arriving, declared, in_higher, not_for, ordered, target_and_lower, with_lower};
 use crate::finding::{Finding, Side};
 use crate::plan::promotion::Place;
 use crate::rules::Context;
@@ -15,11 +15,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         return out;
     };
     let envs = &ctx.config.environments;
-    for dir in &ctx.dirs {
-        let Some(view) = &dir.promotion else { continue };
-        if view.envs.get(lower).is_none_or(Option::is_none) {
-            continue;
-        }
+    for (dir, view, _) in with_lower(ctx, lower) {
         for (_, m) in arriving(dir, view, env) {
             if !ordered(m) || in_higher(view, env, &m.id) || not_for(m, envs, env) {
                 continue;
