@@ -80,8 +80,18 @@ pub fn carry() -> Carry {
 pub struct DirReplay {
     /// One entry per new or changed migration, in order.
     pub migrations: Vec<Replayed>,
-    /// For each object key, the first head migration that creates it.
-    pub created_by: HashMap<String, usize>,
+}
+
+/// An object a migration uses before any migration creates it.
+#[derive(Debug)]
+pub struct MissingUse {
+    /// The object and where the statement names it.
+    pub missing: Missing,
+    /// The file.
+    pub path: String,
+    /// The first later migration of the head Plan that creates it (by
+    /// index), known once the replay has seen every migration.
+    pub created_later: Option<usize>,
 }
 
 /// A statement located in a file.
@@ -99,7 +109,7 @@ pub struct Replayed {
     /// Its index in the head Plan.
     pub index: usize,
     /// Objects its up script uses that no earlier migration created.
-    pub missing: Vec<(Missing, String)>,
+    pub missing: Vec<MissingUse>,
     /// Data its up script destroys, with the file.
     pub losses: Vec<(Loss, String)>,
     /// How the schema after up-then-down differs from the one before,
@@ -132,9 +142,11 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         _ => (None, false),
     };
     let mut before_fresh = None;
+    // For each object key, the first head migration that creates it.
+    let mut created_by = HashMap::new();
     let mut catalog = match seed {
         Some(seed) => {
-            out.created_by = seed.created_by;
+            created_by = seed.created_by;
             seed.catalog
         }
         None => Catalog::new(dialect),
@@ -158,7 +170,7 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         let Some((up, down)) = fresh.get(&index).copied() else {
             if let Some(script) = history.get(&index) {
                 for applied in apply_all(&mut catalog, script) {
-                    record_created(&mut out.created_by, &applied.created, index);
+                    record_created(&mut created_by, &applied.created, index);
                 }
             }
             continue;
@@ -166,7 +178,7 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         if keep_before_fresh && before_fresh.is_none() {
             before_fresh = Some(Seed {
                 catalog: catalog.clone(),
-                created_by: out.created_by.clone(),
+                created_by: created_by.clone(),
             });
         }
         let mut replayed = Replayed {
@@ -195,12 +207,16 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
             let text = up.text.as_ref().map(|t| &**t).unwrap_or("");
             for statement in &up.parsed.statements {
                 let applied = catalog.apply(statement, text);
-                record_created(&mut out.created_by, &applied.created, index);
+                record_created(&mut created_by, &applied.created, index);
                 if applied.uncertain {
                     up_uncertain.push(text.get(statement.span.clone()).unwrap_or(""));
                 }
-                for m in applied.missing {
-                    replayed.missing.push((m, up.path.clone()));
+                for missing in applied.missing {
+                    replayed.missing.push(MissingUse {
+                        missing,
+                        path: up.path.clone(),
+                        created_later: None,
+                    });
                 }
                 if migration.kind == MigrationKind::Versioned {
                     for l in applied.losses {
@@ -252,11 +268,23 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         }
         out.migrations.push(replayed);
     }
+    // A table used as a view may be created as one.
+    for replayed in &mut out.migrations {
+        for m in &mut replayed.missing {
+            let key = &m.missing.key;
+            m.created_later = [Some(key.clone()), view_key(key)]
+                .into_iter()
+                .flatten()
+                .filter_map(|k| created_by.get(&k).copied())
+                .filter(|i| *i > replayed.index)
+                .min();
+        }
+    }
     if let Some(carry) = &dir.carry {
         if let Ok(mut handover) = carry.lock() {
             handover.seed = Some(Seed {
                 catalog,
-                created_by: out.created_by.clone(),
+                created_by,
             });
             handover.before_fresh = before_fresh;
         }
@@ -295,6 +323,12 @@ fn apply_all(catalog: &mut Catalog, script: &ScriptView) -> Vec<catalog::Applied
         .iter()
         .map(|s| catalog.apply(s, text))
         .collect()
+}
+
+/// The key of the view of the same name as a table key.
+fn view_key(key: &str) -> Option<String> {
+    key.strip_prefix("table:")
+        .map(|name| format!("view:{name}"))
 }
 
 fn record_created(created_by: &mut HashMap<String, usize>, keys: &[String], index: usize) {

@@ -16,17 +16,9 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     for (dir, replay) in ctx.dirs.iter().zip(replays(ctx)) {
         for m in &replay.migrations {
             let migration = &dir.head.migrations[m.index];
-            for (missing, path) in &m.missing {
-                let later = [
-                    missing.key.clone(),
-                    missing.key.replacen("table:", "view:", 1),
-                ]
-                .iter()
-                .filter_map(|k| replay.created_by.get(k))
-                .copied()
-                .filter(|i| *i > m.index)
-                .min();
-                let help = match later {
+            for use_ in &m.missing {
+                let (missing, path) = (&use_.missing, &use_.path);
+                let help = match use_.created_later {
                     Some(i) => format!(
                         "migration {} creates it later: this migration must run after that one (give it a later version)",
                         dir.head.migrations[i].name()
