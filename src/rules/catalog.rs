@@ -333,7 +333,9 @@ fn view_key(key: &str) -> Option<String> {
 
 fn record_created(created_by: &mut HashMap<String, usize>, keys: &[String], index: usize) {
     for k in keys {
-        created_by.entry(k.clone()).or_insert(index);
+        if !created_by.contains_key(k) {
+            created_by.insert(k.clone(), index);
+        }
     }
 }
 

@@ -49,6 +49,10 @@ fn location_offset(file_text: &str, statement: &Statement, at: Location) -> Opti
     let line = &text[line_start..];
     let line = &line[..line.find('\n').unwrap_or(line.len())];
     let column = usize::try_from(at.column - 1).ok()?;
+    // Columns count characters; in ASCII text they count bytes.
+    if line.len() >= column && line.as_bytes()[..column].is_ascii() {
+        return Some(statement.span.start + line_start + column);
+    }
     let within = match line.char_indices().nth(column) {
         Some((i, _)) => i,
         None if line.chars().count() == column => line.len(),
