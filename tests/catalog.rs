@@ -868,3 +868,56 @@ fn no_cache_neither_keeps_nor_reads_the_catalog() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!cache_entries(&repo).is_empty());
 }
+
+#[test]
+fn a_down_that_restores_a_default_with_the_cast_postgres_stores_passes() {
+    let repo = shop();
+    repo.migration(
+        "20240210090000_add_user_settings",
+        "ALTER TABLE users ADD COLUMN IF NOT EXISTS timezone VARCHAR(256) DEFAULT '{\"automaticTimezone\":\"\",\"useAutomaticTimezone\":\"true\"}';\n\
+         ALTER TABLE users ADD COLUMN status text NOT NULL DEFAULT 'Active';\n",
+        "ALTER TABLE users DROP COLUMN status;\nALTER TABLE users DROP COLUMN timezone;\n",
+    );
+    repo.commit("settings");
+    repo.branch("feature/jsonb");
+    // As pg_dump prints the default back: the literal cast to the column's type.
+    repo.migration(
+        "20240301120000_upgrade_users_v6.0",
+        "ALTER TABLE users ALTER COLUMN timezone DROP DEFAULT;\n\
+         ALTER TABLE users ALTER COLUMN timezone TYPE jsonb USING timezone::jsonb;\n\
+         ALTER TABLE users ALTER COLUMN status SET DEFAULT 'Active'::text;\n",
+        "ALTER TABLE users ALTER COLUMN timezone TYPE varchar(256);\n\
+         ALTER TABLE users ALTER COLUMN timezone SET DEFAULT '{\"automaticTimezone\":\"\",\"useAutomaticTimezone\":\"true\"}'::character varying;\n",
+    );
+    repo.commit("timezone as jsonb");
+    let run = repo.check("main");
+    assert!(
+        messages(&run, "down-restores-schema").is_empty(),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_down_that_restores_a_default_in_another_case_is_refused_and_shown_as_written() {
+    let repo = shop();
+    repo.branch("feature/status");
+    repo.migration(
+        "20240301120000_add_user_status",
+        "ALTER TABLE users ADD COLUMN status text NOT NULL DEFAULT 'Active';\n",
+        "ALTER TABLE users DROP COLUMN status;\n",
+    );
+    repo.migration(
+        "20240302120000_pending_users",
+        "ALTER TABLE users ALTER COLUMN status SET DEFAULT 'Pending';\n",
+        "ALTER TABLE users ALTER COLUMN status SET DEFAULT 'active';\n",
+    );
+    repo.commit("status");
+    let run = repo.check("main");
+    assert_eq!(
+        messages(&run, "down-restores-schema"),
+        vec!["down restores column users.status with default 'active' instead of 'Active' (migration 20240302120000_pending_users.up.sql)".to_string()],
+        "{}",
+        run.stdout
+    );
+}

@@ -9,8 +9,8 @@ use sqlparser::ast::{
 };
 
 use super::{
-    object_name, text, types, Applied, Catalog, Column, Constraint, ConstraintKind, Index, Kind,
-    Loss, QName, Routine, Sequence, Table, Trigger, TypeDef, View,
+    fold_case, object_name, text, types, Applied, Catalog, Column, Constraint, ConstraintKind,
+    Index, Kind, Loss, QName, Routine, Sequence, Table, Trigger, TypeDef, View,
 };
 use crate::sql::{Dialect, Statement};
 
@@ -529,7 +529,9 @@ impl Cx<'_> {
             match &opt.option {
                 ColumnOption::NotNull => column.not_null = true,
                 ColumnOption::Null => column.not_null = false,
-                ColumnOption::Default(e) => column.default = Some(expr(e)),
+                ColumnOption::Default(e) => {
+                    column.default = Some(default_expr(e, &column.data_type))
+                }
                 ColumnOption::Collation(c) => column.collation = Some(c.to_string().to_lowercase()),
                 ColumnOption::Generated {
                     generated_as,
@@ -1025,7 +1027,7 @@ impl Cx<'_> {
                         AlterColumnOperation::SetNotNull => col.not_null = true,
                         AlterColumnOperation::DropNotNull => col.not_null = false,
                         AlterColumnOperation::SetDefault { value } => {
-                            col.default = Some(expr(value))
+                            col.default = Some(default_expr(value, &col.data_type))
                         }
                         AlterColumnOperation::DropDefault => {
                             col.default = None;
@@ -1516,9 +1518,35 @@ fn index_column(cx: &Cx, e: &Expr) -> String {
     }
 }
 
-/// A normalised expression: its text as the parser prints it, lower case.
+/// A normalised expression: its text as the parser prints it, folded as
+/// [`fold_case`] folds it.
 fn expr(e: &Expr) -> String {
-    e.to_string().to_lowercase()
+    fold_case(&e.to_string())
+}
+
+/// A column default as PostgreSQL keeps it: a literal cast to the column's
+/// own type is the literal (`'x'::character varying` on a `varchar(256)`
+/// column, as `pg_dump` writes it, is the default `'x'`).
+fn default_expr(e: &Expr, column_type: &str) -> String {
+    if let Expr::Cast {
+        expr: inner,
+        data_type,
+        format: None,
+        ..
+    } = e
+    {
+        let base = |t: &str| {
+            let t = types::normalize(t);
+            match t.find('(') {
+                Some(i) => t[..i].to_string(),
+                None => t,
+            }
+        };
+        if matches!(**inner, Expr::Value(_)) && base(&data_type.to_string()) == base(column_type) {
+            return expr(inner);
+        }
+    }
+    expr(e)
 }
 
 fn builtin_trigger(name: &str) -> bool {

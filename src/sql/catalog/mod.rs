@@ -959,6 +959,31 @@ impl Catalog {
     }
 }
 
+/// SQL text in lower case outside string literals and quoted identifiers:
+/// `DEFAULT 'Active'` and `DEFAULT 'active'` are different defaults, and a
+/// message shows the literal as it was written.
+fn fold_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => {
+                if c == '\'' || c == '"' || c == '`' {
+                    quote = Some(c);
+                }
+                out.extend(c.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
 /// Whether a normalised expression mentions a column name as a word.
 fn mentions(expr: &str, column: &str) -> bool {
     expr.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))

@@ -7,7 +7,9 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{types, Applied, Catalog, Index, Kind, QName, Routine, Sequence, Trigger, TypeDef};
+use super::{
+    fold_case, types, Applied, Catalog, Index, Kind, QName, Routine, Sequence, Trigger, TypeDef,
+};
 use crate::sql::Dialect;
 
 /// A token of a statement's text.
@@ -465,19 +467,14 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
             let columns: Vec<String> = c
                 .group()
                 .iter()
-                .map(|g| {
-                    g.iter()
-                        .map(|t| t.text)
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .to_lowercase()
-                })
+                .map(|g| g.iter().map(|t| t.text).collect::<Vec<_>>().join(" "))
+                .map(|g| fold_case(&g))
                 .collect();
             let rest: Vec<&str> = c.toks[c.i..].iter().map(|t| t.text).collect();
             let predicate = rest
                 .iter()
                 .position(|w| w.eq_ignore_ascii_case("WHERE"))
-                .map(|p| rest[p + 1..].join(" ").to_lowercase());
+                .map(|p| fold_case(&rest[p + 1..].join(" ")));
             let table = catalog.resolve_table(&table);
             if !catalog.tables.contains_key(&table) {
                 catalog.miss(out, Kind::Table, &table, None, at(table_at), "indexed");
