@@ -293,6 +293,7 @@ impl Cx<'_> {
                         key: Catalog::key(Kind::Table, &table),
                         what: format!("TRUNCATE empties table {}", self.catalog.show(&table)),
                         at,
+                        overwrites: Vec::new(),
                     });
                 }
                 true
@@ -313,6 +314,7 @@ impl Cx<'_> {
                                     self.catalog.show(&table)
                                 ),
                                 at,
+                                overwrites: Vec::new(),
                             });
                         }
                     }
@@ -329,6 +331,17 @@ impl Cx<'_> {
                             .iter()
                             .map(|a| a.target.to_string().to_lowercase())
                             .collect();
+                        let overwrites = u
+                            .assignments
+                            .iter()
+                            .map(|a| match &a.target {
+                                ast::AssignmentTarget::ColumnName(c) => {
+                                    self.parts(c).pop().map(|c| Catalog::column_key(&table, &c))
+                                }
+                                ast::AssignmentTarget::Tuple(_) => None,
+                            })
+                            .collect::<Option<Vec<String>>>()
+                            .unwrap_or_default();
                         self.out.losses.push(Loss {
                             key: Catalog::key(Kind::Table, &table),
                             what: format!(
@@ -337,6 +350,7 @@ impl Cx<'_> {
                                 self.catalog.show(&table)
                             ),
                             at,
+                            overwrites,
                         });
                     }
                 }
@@ -927,6 +941,7 @@ impl Cx<'_> {
                                 self.catalog.show(&current)
                             ),
                             at: loc,
+                            overwrites: Vec::new(),
                         });
                         self.catalog.tables.insert(current.clone(), Arc::new(t));
                         self.catalog.drop_column(&current, &cname);
@@ -1042,6 +1057,7 @@ impl Cx<'_> {
                                     key: Catalog::column_key(&current, &cname),
                                     what: format!("changes column {show} from {} to {new}, which may not hold every value", col.data_type),
                                     at: loc,
+                                    overwrites: Vec::new(),
                                 });
                             }
                             col.data_type = new;
@@ -1165,6 +1181,7 @@ impl Cx<'_> {
                         new.data_type
                     ),
                     at: loc,
+                    overwrites: Vec::new(),
                 });
             }
             if new.name != old.name {
@@ -1370,6 +1387,7 @@ impl Cx<'_> {
                             key: Catalog::key(Kind::Table, &name),
                             what: format!("drops table {} and its rows", self.catalog.show(&name)),
                             at: loc,
+                            overwrites: Vec::new(),
                         });
                         self.catalog.drop_table(&name, cascade);
                     } else if !if_exists {
@@ -1385,12 +1403,14 @@ impl Cx<'_> {
                             key: Catalog::key(Kind::Table, &name),
                             what: format!("drops table {} and its rows", self.catalog.show(&name)),
                             at: loc,
+                            overwrites: Vec::new(),
                         });
                     } else if self.catalog.is_uncertain(&name) {
                         self.out.losses.push(Loss {
                             key: Catalog::key(Kind::Table, &name),
                             what: format!("drops table {} and its rows", self.catalog.show(&name)),
                             at: loc,
+                            overwrites: Vec::new(),
                         });
                     }
                 }
@@ -1493,6 +1513,7 @@ impl Cx<'_> {
                                 self.catalog.show(&name)
                             ),
                             at: loc,
+                            overwrites: Vec::new(),
                         });
                     }
                 }

@@ -311,6 +311,9 @@ pub struct Loss {
     pub what: String,
     /// Where (bytes in the file).
     pub at: Range<usize>,
+    /// The keys of the columns an UPDATE overwrites: none of their data is
+    /// lost when the same migration added them all.
+    pub overwrites: Vec<String>,
 }
 
 /// What applying one statement did.

@@ -655,6 +655,7 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
                                 catalog.show(&name)
                             ),
                             at: at(name_at),
+                            overwrites: Vec::new(),
                         });
                     }
                 }
