@@ -955,3 +955,58 @@ fn filling_a_column_the_same_migration_added_loses_no_data() {
         run.stdout
     );
 }
+
+/// A Flyway project whose V1 creates its tables in the schema of the role
+/// that runs the migrations, and whose later migrations name them
+/// unqualified (PostgreSQL's search path starts with `"$user"`).
+fn flyway_in_own_schema() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "db/migration/V1__initial_schema.sql",
+        "CREATE SCHEMA IF NOT EXISTS conductor;\nALTER SCHEMA conductor OWNER TO conductor;\n\n\
+         CREATE TABLE conductor.queue_message (\n  id SERIAL,\n  queue_name varchar(255) NOT NULL,\n  message_id varchar(255) NOT NULL,\n  payload TEXT,\n  PRIMARY KEY (id)\n);\n\
+         ALTER TABLE conductor.queue_message\n            OWNER TO conductor;\n\
+         CREATE UNIQUE INDEX unique_queue_name_message_id ON conductor.queue_message (queue_name,message_id);\n",
+    );
+    repo.commit("V1");
+    repo
+}
+
+#[test]
+fn unqualified_names_resolve_in_the_only_schema_that_has_them() {
+    let repo = flyway_in_own_schema();
+    repo.branch("feature/pk");
+    repo.write(
+        "db/migration/V2__new_queue_message_pk.sql",
+        "-- no longer need separate index if pk is queue_name, message_id\n\
+         DROP INDEX IF EXISTS unique_queue_name_message_id;\n\
+         ALTER TABLE queue_message DROP CONSTRAINT IF EXISTS queue_message_pkey;\n\
+         ALTER TABLE queue_message ADD COLUMN priority integer DEFAULT 0;\n\
+         ALTER TABLE queue_message ADD PRIMARY KEY (queue_name, message_id);\n",
+    );
+    repo.commit("V2");
+    let run = repo.check("main");
+    assert!(
+        messages(&run, "unknown-object").is_empty(),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_search_path_without_user_keeps_other_schemas_out() {
+    let repo = flyway_in_own_schema();
+    repo.branch("feature/pk");
+    repo.write(
+        "db/migration/V2__priority.sql",
+        "SET search_path TO public;\nALTER TABLE queue_message ADD COLUMN priority integer DEFAULT 0;\n",
+    );
+    repo.commit("V2");
+    let run = repo.check("main");
+    assert_eq!(
+        messages(&run, "unknown-object"),
+        vec!["migration V2__priority.sql uses table queue_message, which no earlier migration creates".to_string()],
+        "{}",
+        run.stdout
+    );
+}

@@ -306,6 +306,7 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
                     _ => {}
                 }
             }
+            catalog.user_on_path = path.iter().any(|p| p == "$user");
             path.retain(|p| p != "$user" && p != "pg_catalog");
             if path.is_empty() {
                 path.push(catalog.default_schema().to_string());
