@@ -375,3 +375,36 @@ fn a_trailing_underscore_that_keeps_a_table_off_a_reserved_word_is_snake_case() 
         run.stdout
     );
 }
+
+#[test]
+fn a_flyway_description_may_start_with_an_issue_number() {
+    let repo = Repo::new();
+    repo.write(
+        "db/migration/V1__initial_schema.sql",
+        "CREATE TABLE event_execution (\n  id bigint PRIMARY KEY,\n  event_name text NOT NULL,\n  execution_id text NOT NULL\n);\n",
+    );
+    repo.commit("V1");
+    repo.branch("fix/1009");
+    repo.write(
+        "db/migration/V2__1009_Fix_PostgresExecutionDAO_Index.sql",
+        "CREATE UNIQUE INDEX CONCURRENTLY unique_event_execution ON event_execution (event_name,execution_id);",
+    );
+    repo.write(
+        "db/migration/V3__1010 fix index.sql",
+        "CREATE INDEX CONCURRENTLY event_execution_name ON event_execution (event_name);",
+    );
+    repo.commit("V2");
+    let run = repo.check("main");
+    let messages: Vec<String> = run
+        .findings()
+        .iter()
+        .filter(|f| f["rule"] == "migration-filename")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        messages,
+        vec!["the description `1010 fix index` of V3__1010 fix index.sql is not words"],
+        "{}",
+        run.stdout
+    );
+}

@@ -126,7 +126,12 @@ fn description(ctx: &Context, plan: &Plan, migration: &Migration) -> Option<Find
         Layout::Sqlx => migration.description.replace(' ', "_"),
         _ => migration.description.clone(),
     };
-    if desc.is_empty() || case.matches(&without_version_dots(desc)) {
+    // A description may start with a number (`1009_fix_index` for an issue,
+    // `2fa_secrets`): it is no identifier.
+    let words = without_version_dots(desc);
+    let words = words.trim_start_matches(|c: char| c.is_ascii_digit());
+    let words = words.strip_prefix(['_', '-']).unwrap_or(words);
+    if words.is_empty() || case.matches(words) {
         return None;
     }
     let fixed = case.convert(desc);
