@@ -4,6 +4,7 @@
 //! Must not know git, layouts' file conventions, or output formats.
 
 pub mod catalog;
+pub mod sniff;
 mod span;
 pub mod split;
 
