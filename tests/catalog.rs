@@ -1010,3 +1010,45 @@ fn a_search_path_without_user_keeps_other_schemas_out() {
         run.stdout
     );
 }
+
+#[test]
+fn mysql_prepared_statements_run_sql_the_catalog_cannot_read() {
+    let repo = Repo::new();
+    repo.write(
+        ".sqlgate.yml",
+        "dialect: mysql\ntrunk: main\nmigrations:\n  - dir: db/migrations/mysql\n    layout: golang-migrate\n",
+    );
+    repo.write(
+        "db/migrations/mysql/000049_create_channels.up.sql",
+        "CREATE TABLE IF NOT EXISTS Channels (\n    Id varchar(26) NOT NULL,\n    TeamId varchar(26),\n    PRIMARY KEY (Id)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n",
+    );
+    repo.write(
+        "db/migrations/mysql/000049_create_channels.down.sql",
+        "DROP TABLE IF EXISTS Channels;\n",
+    );
+    repo.commit("channels");
+    repo.branch("feature/scheme");
+    // Add the column only where it is missing, as MySQL has no ADD COLUMN IF NOT EXISTS.
+    repo.write(
+        "db/migrations/mysql/000050_add_scheme_id.up.sql",
+        "SET @preparedStatement = (SELECT IF(\n    (\n        SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS\n        WHERE table_name = 'Channels'\n        AND table_schema = DATABASE()\n        AND column_name = 'SchemeId'\n    ) > 0,\n    'SELECT 1',\n    'ALTER TABLE Channels ADD COLUMN SchemeId varchar(26);'\n));\n\n\
+         PREPARE alterIfNotExists FROM @preparedStatement;\nEXECUTE alterIfNotExists;\nDEALLOCATE PREPARE alterIfNotExists;\n",
+    );
+    repo.write(
+        "db/migrations/mysql/000050_add_scheme_id.down.sql",
+        "ALTER TABLE Channels DROP COLUMN SchemeId;\n",
+    );
+    repo.write(
+        "db/migrations/mysql/000051_index_scheme_id.up.sql",
+        "CREATE INDEX idx_channels_scheme_id ON Channels(SchemeId);\n",
+    );
+    repo.write(
+        "db/migrations/mysql/000051_index_scheme_id.down.sql",
+        "DROP INDEX idx_channels_scheme_id ON Channels;\n",
+    );
+    repo.commit("scheme id");
+    let run = repo.check("main");
+    for rule in ["syntax-error", "unknown-object", "down-restores-schema"] {
+        assert!(messages(&run, rule).is_empty(), "{rule}: {}", run.stdout);
+    }
+}

@@ -236,6 +236,8 @@ fn is_opaque(sql: &str, dialect: Dialect) -> bool {
                 | ["CLUSTER", ..]
                 | ["SELECT", "PG_CATALOG", ..]
         ),
+        // `PREPARE stmt FROM @sql`: the statement is in a variable.
+        Dialect::Mysql => matches!(head.as_slice(), ["PREPARE", _, "FROM", ..]),
         _ => false,
     }
 }

@@ -293,6 +293,12 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
     if c.eat("SET") || c.eat("RESET") {
         c.eat("SESSION");
         c.eat("LOCAL");
+        // `SET @sql = IF(..., 'ALTER TABLE ...', 'SELECT 1')`: SQL text that
+        // a later `PREPARE ... FROM @sql` may run.
+        if c.peek().is_some_and(|t| t.text == "@") && c.toks.iter().any(|t| t.kind == TokKind::Str)
+        {
+            return false;
+        }
         if c.eat("search_path") {
             c.eat("TO");
             c.punct("=");
