@@ -7,6 +7,8 @@ use crate::config::FILE_NAME;
 use crate::error::{Error, Result};
 use crate::layout;
 use crate::source::{Files, FsSource};
+use crate::sql::sniff::Sniffer;
+use crate::sql::Dialect;
 
 /// Writes `.sqlgate.yml` at `root`; refuses to replace one unless `force`.
 /// Returns the path and the text written.
@@ -27,13 +29,37 @@ pub fn render(root: &Path) -> Result<String> {
     let fs = FsSource::new(root);
     let files = Files::new(&fs);
     let found = layout::discover(&files, "")?;
+    let dialects: Vec<Option<(Dialect, usize)>> = found
+        .iter()
+        .map(|(dir, _)| dir_dialect(&files, dir))
+        .collect::<Result<_>>()?;
+    // One dialect per configuration: the one most scripts are written in.
+    let dialect = [
+        Dialect::Postgres,
+        Dialect::Mysql,
+        Dialect::Sqlite,
+        Dialect::Mssql,
+    ]
+    .into_iter()
+    .map(|d| {
+        let scripts = dialects.iter().flatten().filter(|(x, _)| *x == d);
+        (d, scripts.map(|(_, n)| n).sum::<usize>())
+    })
+    .fold((Dialect::Postgres, 0), |best, (d, n)| {
+        if n > best.1 {
+            (d, n)
+        } else {
+            best
+        }
+    })
+    .0;
     let mut out = String::new();
     out.push_str("# sqlgate configuration: https://github.com/sqlgate/sqlgate#configuration\n");
     out.push_str(
         "# Every key is optional. In a PR check this file is read from the base branch.\n\n",
     );
     out.push_str("# SQL dialect of the migrations: postgres | mysql | sqlite | mssql | generic\n");
-    out.push_str("dialect: postgres\n\n");
+    out.push_str(&format!("dialect: {}\n\n", dialect.name()));
     out.push_str("# The branch new migrations must sort after.\n");
     out.push_str("trunk: main\n\n");
     out.push_str(
@@ -45,13 +71,30 @@ pub fn render(root: &Path) -> Result<String> {
         out.push_str("#  - dir: db/migrations\n#    layout: auto\n");
     } else {
         out.push_str("migrations:\n");
-        for (dir, detection) in &found {
+        for ((dir, detection), shown) in found.iter().zip(&dialects) {
             let dir = if dir.is_empty() { "." } else { dir.as_str() };
-            out.push_str(&format!(
+            let entry = format!(
                 "  - dir: {dir}\n    layout: {}   # {}\n",
                 detection.layout.name(),
                 detection.reason
-            ));
+            );
+            match shown {
+                Some((other, files)) if *other != dialect => {
+                    let shows = if *files == 1 {
+                        "1 script shows it".to_string()
+                    } else {
+                        format!("{files} scripts show it")
+                    };
+                    out.push_str(&format!(
+                        "  # {dir} is written for {} ({shows}): check it with a configuration of its own (--config)\n",
+                        other.name()
+                    ));
+                    for line in entry.lines() {
+                        out.push_str(&format!("  #{}\n", &line[1..]));
+                    }
+                }
+                _ => out.push_str(&entry),
+            }
         }
     }
     out.push_str("\n# Per-rule level: error | warning | off (`sqlgate rules` lists them).\n");
@@ -61,4 +104,43 @@ pub fn render(root: &Path) -> Result<String> {
     out.push_str("# naming:\n#   case: snake_case\n#   index: \"idx_{table}_{columns}\"\n");
     out.push_str("#   foreign_key: \"fk_{table}_{ref_table}\"\n");
     Ok(out)
+}
+
+/// The dialect a directory's scripts show (`None`: nothing tells), read from
+/// at most a few hundred of them; Prisma says it in `migration_lock.toml`.
+fn dir_dialect(files: &Files, dir: &str) -> Result<Option<(Dialect, usize)>> {
+    let mut sniffer = Sniffer::default();
+    let listing = files.list(dir)?;
+    let mut read = 0;
+    for entry in listing.iter() {
+        let name = entry.path.rsplit('/').next().unwrap_or(&entry.path);
+        if name == "migration_lock.toml" {
+            let Ok(text) = files.text(entry)? else {
+                continue;
+            };
+            let provider = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("provider"))
+                .filter_map(|r| r.trim_start().strip_prefix('='))
+                .map(|v| v.trim().trim_matches('"').to_ascii_lowercase())
+                .next();
+            let dialect = match provider.as_deref() {
+                Some("mysql") => Some(Dialect::Mysql),
+                Some("sqlite") => Some(Dialect::Sqlite),
+                Some("sqlserver") => Some(Dialect::Mssql),
+                Some("postgresql" | "postgres" | "cockroachdb") => Some(Dialect::Postgres),
+                _ => None,
+            };
+            if let Some(d) = dialect {
+                return Ok(Some((d, 1)));
+            }
+        }
+        if name.ends_with(".sql") && read < 300 {
+            read += 1;
+            if let Ok(text) = files.text(entry)? {
+                sniffer.add(&text);
+            }
+        }
+    }
+    Ok(sniffer.dialect())
 }

@@ -1633,10 +1633,27 @@ pub fn status(repo: &Repo, options: &Options) -> Result<StatusTable> {
         (None, None) => Config::default(),
     };
     if config.environments.is_empty() {
-        return Err(Error::new("no environments are configured").with_help(
-            "list them in .sqlgate.yml, lowest first: `environments: [{ name: dev, branch: \
-             develop }, { name: prod, branch: main }]`",
-        ));
+        // The working tree's file is not what was read: say so when it has
+        // environments that are not committed yet.
+        let uncommitted = options.config.is_none()
+            && repo.workdir().is_some_and(|dir| {
+                std::fs::read_to_string(dir.join(config::FILE_NAME))
+                    .ok()
+                    .and_then(|text| Config::parse(&text, config::FILE_NAME).ok())
+                    .is_some_and(|c| !c.environments.is_empty())
+            });
+        return Err(if uncommitted {
+            Error::new("no environments are configured in the .sqlgate.yml committed at HEAD")
+                .with_help(
+                    "status reads the configuration of HEAD: commit the environments of the \
+                     working tree's .sqlgate.yml, or pass `--config .sqlgate.yml`",
+                )
+        } else {
+            Error::new("no environments are configured").with_help(
+                "list them in .sqlgate.yml, lowest first: `environments: [{ name: dev, branch: \
+                 develop }, { name: prod, branch: main }]`",
+            )
+        });
     }
     let tips = env_tips(repo, &config, Some("origin"));
     let snaps: Vec<Option<Snapshot>> = tips

@@ -280,3 +280,27 @@ fn empty_repository_and_unborn_branch_are_handled() {
     assert_no_panic(&run);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn statements_of_a_templated_migration_are_kept_as_text_and_real_errors_still_reported() {
+    let repo = shop();
+    repo.branch("feature/refresh-tokens");
+    // pop (Buffalo, GoTrue) renders SQL migrations as Go templates.
+    repo.migration(
+        "20240301120000_add_index_on_refresh_token",
+        "CREATE TABLE IF NOT EXISTS {{ index .Options \"Namespace\" }}.refresh_tokens (\n\tid bigserial NOT NULL,\n\tsession_id uuid NULL,\n\tCONSTRAINT refresh_tokens_pkey PRIMARY KEY (id)\n);\n\
+         create index if not exists refresh_token_session_id on {{ index .Options \"Namespace\" }}.refresh_tokens using btree (session_id);\n\
+         ALTER TABLE orders ADD COLUMN note text,;\n",
+        "DROP TABLE IF EXISTS {{ index .Options \"Namespace\" }}.refresh_tokens;\n",
+    );
+    repo.commit("templated");
+    let run = repo.check("main");
+    assert_no_panic(&run);
+    let lines: Vec<u64> = run
+        .findings()
+        .iter()
+        .filter(|f| f["rule"] == "syntax-error")
+        .map(|f| f["line"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(lines, vec![7], "{}", run.stdout);
+}

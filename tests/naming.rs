@@ -319,3 +319,92 @@ fn a_foreign_key_to_a_table_s_key_without_columns_gets_a_help_that_says_so() {
         "name it fk_reviews_user_id_users_{ref_columns} (with the columns of users's primary key in place of {ref_columns})"
     );
 }
+
+#[test]
+fn a_description_naming_the_release_it_upgrades_to_is_snake_case() {
+    let repo = shop();
+    repo.branch("feature/v6");
+    repo.migration(
+        "20240301120000_upgrade_channels_v6.0",
+        "ALTER TABLE orders ADD COLUMN IF NOT EXISTS shared boolean;\n",
+        "ALTER TABLE orders DROP COLUMN IF EXISTS shared;\n",
+    );
+    repo.migration(
+        "20240302120000_Upgrade_Users_v6.1",
+        "ALTER TABLE users ADD COLUMN IF NOT EXISTS remoteid text;\n",
+        "ALTER TABLE users DROP COLUMN IF EXISTS remoteid;\n",
+    );
+    repo.commit("v6 upgrades");
+    let run = repo.check("main");
+    let messages: Vec<String> = run
+        .findings()
+        .iter()
+        .filter(|f| f["rule"] == "migration-filename")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        messages,
+        vec!["the description `Upgrade_Users_v6.1` of 20240302120000_Upgrade_Users_v6.1.up.sql is not snake_case"],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_trailing_underscore_that_keeps_a_table_off_a_reserved_word_is_snake_case() {
+    let repo = shop();
+    repo.branch("feature/people");
+    repo.migration(
+        "20240301120000_create_user",
+        "CREATE TABLE user_ (\n    id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,\n    name text NOT NULL\n);\n\
+         CREATE TABLE items_ (\n    id bigint PRIMARY KEY\n);\n",
+        "DROP TABLE items_;\nDROP TABLE user_;\n",
+    );
+    repo.commit("user_ table");
+    let run = repo.check("main");
+    let messages: Vec<String> = run
+        .findings()
+        .iter()
+        .filter(|f| f["rule"] == "identifier-case")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        messages,
+        vec!["table items_ is not snake_case"],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_flyway_description_may_start_with_an_issue_number() {
+    let repo = Repo::new();
+    repo.write(
+        "db/migration/V1__initial_schema.sql",
+        "CREATE TABLE event_execution (\n  id bigint PRIMARY KEY,\n  event_name text NOT NULL,\n  execution_id text NOT NULL\n);\n",
+    );
+    repo.commit("V1");
+    repo.branch("fix/1009");
+    repo.write(
+        "db/migration/V2__1009_Fix_PostgresExecutionDAO_Index.sql",
+        "CREATE UNIQUE INDEX CONCURRENTLY unique_event_execution ON event_execution (event_name,execution_id);",
+    );
+    repo.write(
+        "db/migration/V3__1010 fix index.sql",
+        "CREATE INDEX CONCURRENTLY event_execution_name ON event_execution (event_name);",
+    );
+    repo.commit("V2");
+    let run = repo.check("main");
+    let messages: Vec<String> = run
+        .findings()
+        .iter()
+        .filter(|f| f["rule"] == "migration-filename")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        messages,
+        vec!["the description `1010 fix index` of V3__1010 fix index.sql is not words"],
+        "{}",
+        run.stdout
+    );
+}

@@ -741,3 +741,33 @@ fn status_without_environments_says_how_to_configure_them() {
         run.stderr
     );
 }
+
+#[test]
+fn status_with_environments_not_yet_committed_says_it_reads_head() {
+    let repo = Repo::new();
+    repo.write(".sqlgate.yml", "dialect: postgres\n");
+    repo.commit("config");
+    repo.write(
+        ".sqlgate.yml",
+        "dialect: postgres\nenvironments:\n  - { name: dev, branch: develop }\n  - { name: prod, branch: main }\n",
+    );
+    let run = repo.sqlgate(&["status"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("no environments are configured in the .sqlgate.yml committed at HEAD"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--config .sqlgate.yml"),
+        "{}",
+        run.stderr
+    );
+    let run = repo.sqlgate(&["status", "--config", ".sqlgate.yml"]);
+    assert!(
+        !run.stderr.contains("no environments are configured"),
+        "{}",
+        run.stderr
+    );
+}

@@ -155,6 +155,60 @@ fn init_writes_a_config_that_works_unchanged() {
 }
 
 #[test]
+fn init_writes_the_dialect_the_migrations_are_written_in() {
+    let repo = Repo::new();
+    repo.write(
+        "db/migrations/mysql/000049_create_channels.up.sql",
+        "CREATE TABLE IF NOT EXISTS Channels (\n    Id varchar(26) NOT NULL,\n    CreateAt bigint(20),\n    Purpose varchar(128),\n    PRIMARY KEY (Id),\n    KEY idx_channels_create_at (CreateAt)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n",
+    );
+    repo.write(
+        "db/migrations/mysql/000049_create_channels.down.sql",
+        "DROP TABLE IF EXISTS Channels;\n",
+    );
+    repo.write(
+        "db/migrations/mysql/000050_channel_purpose.up.sql",
+        "ALTER TABLE Channels MODIFY COLUMN Purpose varchar(250);\n",
+    );
+    repo.write(
+        "db/migrations/mysql/000050_channel_purpose.down.sql",
+        "ALTER TABLE Channels MODIFY COLUMN Purpose varchar(128);\n",
+    );
+    repo.commit("mysql migrations");
+    let run = repo.sqlgate(&["init"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(repo.path().join(".sqlgate.yml")).unwrap();
+    assert!(text.contains("\ndialect: mysql\n"), "{text}");
+    let lint = repo.sqlgate(&["lint", "--format", "json"]);
+    assert!(
+        !lint.rules().contains(&"syntax-error".to_string()),
+        "{}",
+        lint.stdout
+    );
+
+    // A second directory in another dialect is listed, commented out.
+    repo.write(
+        "db/migrations/postgres/000001_create_teams.up.sql",
+        "CREATE TABLE teams (id varchar(26) PRIMARY KEY, props jsonb);\n",
+    );
+    repo.write(
+        "db/migrations/postgres/000001_create_teams.down.sql",
+        "DROP TABLE teams;\n",
+    );
+    let run = repo.sqlgate(&["init", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(repo.path().join(".sqlgate.yml")).unwrap();
+    assert!(text.contains("\ndialect: mysql\n"), "{text}");
+    assert!(
+        text.contains("  # db/migrations/postgres is written for postgres (1 script shows it)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  # - dir: db/migrations/postgres\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn rules_lists_every_rule_and_explain_prints_one() {
     let run = run_in(std::path::Path::new("."), &["rules"]);
     assert_eq!(run.code, 0);

@@ -225,7 +225,9 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
                             .rsplit_once('.')
                             .map(|(t, _)| t.replacen("column:", "table:", 1));
                         let new = created_here.contains(&l.key)
-                            || table_key.is_some_and(|t| created_here.contains(&t));
+                            || table_key.is_some_and(|t| created_here.contains(&t))
+                            || (!l.overwrites.is_empty()
+                                && l.overwrites.iter().all(|c| created_here.contains(c)));
                         if !new {
                             replayed.losses.push((l, up.path.clone()));
                         }

@@ -4,6 +4,7 @@
 //! Must not know git, layouts' file conventions, or output formats.
 
 pub mod catalog;
+pub mod sniff;
 mod span;
 pub mod split;
 
@@ -235,6 +236,8 @@ fn is_opaque(sql: &str, dialect: Dialect) -> bool {
                 | ["CLUSTER", ..]
                 | ["SELECT", "PG_CATALOG", ..]
         ),
+        // `PREPARE stmt FROM @sql`: the statement is in a variable.
+        Dialect::Mysql => matches!(head.as_slice(), ["PREPARE", _, "FROM", ..]),
         _ => false,
     }
 }
@@ -276,8 +279,17 @@ fn is_known_gap(sql: &str, dialect: Dialect) -> bool {
         }
         ["PRAGMA", ..] if dialect == Dialect::Sqlite => true,
         ["DROP", "INDEX", "CONCURRENTLY", ..] | ["CREATE", "MATERIALIZED", "VIEW", ..] => true,
+        _ if go_template_action(sql) => true,
         _ => known_gap_pattern(sql),
     }
+}
+
+/// A Go template action (`{{ index .Options "Namespace" }}.users`): pop
+/// (Buffalo, GoTrue) renders its SQL migrations as templates before running
+/// them, so the statement can only be read once rendered. `{{` is no SQL.
+fn go_template_action(sql: &str) -> bool {
+    sql.find("{{")
+        .is_some_and(|start| sql[start + 2..].contains("}}"))
 }
 
 /// Constructs inside otherwise modelled statements that the parser rejects.

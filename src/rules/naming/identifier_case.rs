@@ -5,13 +5,12 @@
 
 use crate::config::naming::Case;
 use crate::finding::{Finding, Location};
+use crate::rules::naming::reserved_words::is_reserved;
 use crate::rules::naming::{new_names, NewName};
 use crate::rules::Context;
-use crate::sql::Dialect;
 
 /// Reports each new name that breaks the configured case.
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let postgres = ctx.config.dialect == Dialect::Postgres;
     // A tool that writes the SQL from its own schema (Prisma) quotes every
     // name as the model or field is spelled there ("User", "createdAt"):
     // the names are chosen, and renamed with @@map / @map, in that schema.
@@ -32,7 +31,8 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         .filter(|name| !generated(name))
         .filter_map(|name| {
             let case = ctx.config.naming.case_of(name.kind.case_key());
-            problem(name, case, postgres).map(|(message, help)| (name, case, message, help))
+            problem(name, case, ctx.config.dialect.name())
+                .map(|(message, help)| (name, case, message, help))
         })
         .map(|(name, case, message, help)| {
             Finding::new(
@@ -46,15 +46,23 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         .collect()
 }
 
-fn problem(name: &NewName, case: Case, postgres: bool) -> Option<(String, String)> {
+fn problem(name: &NewName, case: Case, database: &str) -> Option<(String, String)> {
     if case == Case::Any {
         return None;
     }
+    let postgres = database == "postgres";
+    // `user_`, `order_`: one trailing underscore keeps a name off a reserved
+    // word, which the name without it would have to be quoted as forever.
+    let off_keyword = |stored: &str| {
+        stored.strip_suffix('_').is_some_and(|stem| {
+            !stem.ends_with('_') && case.matches(stem) && is_reserved(database, stem, false)
+        })
+    };
     let written = &name.written;
     let folded = postgres && !name.quoted() && *written != name.stored;
     let all_upper = !written.chars().any(char::is_lowercase);
     let mixed_and_folded = folded && !all_upper;
-    if !mixed_and_folded && case.matches(&name.stored) {
+    if !mixed_and_folded && (case.matches(&name.stored) || off_keyword(&name.stored)) {
         return None;
     }
     let suggestion = case.convert(written);

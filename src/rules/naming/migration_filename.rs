@@ -126,7 +126,12 @@ fn description(ctx: &Context, plan: &Plan, migration: &Migration) -> Option<Find
         Layout::Sqlx => migration.description.replace(' ', "_"),
         _ => migration.description.clone(),
     };
-    if desc.is_empty() || case.matches(desc) {
+    // A description may start with a number (`1009_fix_index` for an issue,
+    // `2fa_secrets`): it is no identifier.
+    let words = without_version_dots(desc);
+    let words = words.trim_start_matches(|c: char| c.is_ascii_digit());
+    let words = words.strip_prefix(['_', '-']).unwrap_or(words);
+    if words.is_empty() || case.matches(words) {
         return None;
     }
     let fixed = case.convert(desc);
@@ -153,6 +158,25 @@ fn description(ctx: &Context, plan: &Plan, migration: &Migration) -> Option<Find
         )
         .help(help),
     )
+}
+
+/// The description with the dots of release numbers left out: a word may
+/// name the release it is for (`upgrade_channels_v6.0`, `backfill_for_5.10.2`),
+/// whatever the case of the words.
+fn without_version_dots(desc: &str) -> String {
+    let chars: Vec<char> = desc.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| {
+            let digit_at = |j: Option<usize>| {
+                j.and_then(|j| chars.get(j))
+                    .is_some_and(|c: &char| c.is_ascii_digit())
+            };
+            !(c == '.' && digit_at(i.checked_sub(1)) && digit_at(Some(i + 1)))
+        })
+        .map(|(_, &c)| c)
+        .collect()
 }
 
 /// How a version is written: what must stay the same within a directory.

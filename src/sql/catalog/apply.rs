@@ -9,8 +9,8 @@ use sqlparser::ast::{
 };
 
 use super::{
-    object_name, text, types, Applied, Catalog, Column, Constraint, ConstraintKind, Index, Kind,
-    Loss, QName, Routine, Sequence, Table, Trigger, TypeDef, View,
+    fold_case, object_name, text, types, Applied, Catalog, Column, Constraint, ConstraintKind,
+    Index, Kind, Loss, QName, Routine, Sequence, Table, Trigger, TypeDef, View,
 };
 use crate::sql::{Dialect, Statement};
 
@@ -293,6 +293,7 @@ impl Cx<'_> {
                         key: Catalog::key(Kind::Table, &table),
                         what: format!("TRUNCATE empties table {}", self.catalog.show(&table)),
                         at,
+                        overwrites: Vec::new(),
                     });
                 }
                 true
@@ -313,6 +314,7 @@ impl Cx<'_> {
                                     self.catalog.show(&table)
                                 ),
                                 at,
+                                overwrites: Vec::new(),
                             });
                         }
                     }
@@ -329,6 +331,17 @@ impl Cx<'_> {
                             .iter()
                             .map(|a| a.target.to_string().to_lowercase())
                             .collect();
+                        let overwrites = u
+                            .assignments
+                            .iter()
+                            .map(|a| match &a.target {
+                                ast::AssignmentTarget::ColumnName(c) => {
+                                    self.parts(c).pop().map(|c| Catalog::column_key(&table, &c))
+                                }
+                                ast::AssignmentTarget::Tuple(_) => None,
+                            })
+                            .collect::<Option<Vec<String>>>()
+                            .unwrap_or_default();
                         self.out.losses.push(Loss {
                             key: Catalog::key(Kind::Table, &table),
                             what: format!(
@@ -337,6 +350,7 @@ impl Cx<'_> {
                                 self.catalog.show(&table)
                             ),
                             at,
+                            overwrites,
                         });
                     }
                 }
@@ -529,7 +543,9 @@ impl Cx<'_> {
             match &opt.option {
                 ColumnOption::NotNull => column.not_null = true,
                 ColumnOption::Null => column.not_null = false,
-                ColumnOption::Default(e) => column.default = Some(expr(e)),
+                ColumnOption::Default(e) => {
+                    column.default = Some(default_expr(e, &column.data_type))
+                }
                 ColumnOption::Collation(c) => column.collation = Some(c.to_string().to_lowercase()),
                 ColumnOption::Generated {
                     generated_as,
@@ -925,6 +941,7 @@ impl Cx<'_> {
                                 self.catalog.show(&current)
                             ),
                             at: loc,
+                            overwrites: Vec::new(),
                         });
                         self.catalog.tables.insert(current.clone(), Arc::new(t));
                         self.catalog.drop_column(&current, &cname);
@@ -1025,7 +1042,7 @@ impl Cx<'_> {
                         AlterColumnOperation::SetNotNull => col.not_null = true,
                         AlterColumnOperation::DropNotNull => col.not_null = false,
                         AlterColumnOperation::SetDefault { value } => {
-                            col.default = Some(expr(value))
+                            col.default = Some(default_expr(value, &col.data_type))
                         }
                         AlterColumnOperation::DropDefault => {
                             col.default = None;
@@ -1040,6 +1057,7 @@ impl Cx<'_> {
                                     key: Catalog::column_key(&current, &cname),
                                     what: format!("changes column {show} from {} to {new}, which may not hold every value", col.data_type),
                                     at: loc,
+                                    overwrites: Vec::new(),
                                 });
                             }
                             col.data_type = new;
@@ -1163,6 +1181,7 @@ impl Cx<'_> {
                         new.data_type
                     ),
                     at: loc,
+                    overwrites: Vec::new(),
                 });
             }
             if new.name != old.name {
@@ -1368,6 +1387,7 @@ impl Cx<'_> {
                             key: Catalog::key(Kind::Table, &name),
                             what: format!("drops table {} and its rows", self.catalog.show(&name)),
                             at: loc,
+                            overwrites: Vec::new(),
                         });
                         self.catalog.drop_table(&name, cascade);
                     } else if !if_exists {
@@ -1383,12 +1403,14 @@ impl Cx<'_> {
                             key: Catalog::key(Kind::Table, &name),
                             what: format!("drops table {} and its rows", self.catalog.show(&name)),
                             at: loc,
+                            overwrites: Vec::new(),
                         });
                     } else if self.catalog.is_uncertain(&name) {
                         self.out.losses.push(Loss {
                             key: Catalog::key(Kind::Table, &name),
                             what: format!("drops table {} and its rows", self.catalog.show(&name)),
                             at: loc,
+                            overwrites: Vec::new(),
                         });
                     }
                 }
@@ -1491,6 +1513,7 @@ impl Cx<'_> {
                                 self.catalog.show(&name)
                             ),
                             at: loc,
+                            overwrites: Vec::new(),
                         });
                     }
                 }
@@ -1516,9 +1539,35 @@ fn index_column(cx: &Cx, e: &Expr) -> String {
     }
 }
 
-/// A normalised expression: its text as the parser prints it, lower case.
+/// A normalised expression: its text as the parser prints it, folded as
+/// [`fold_case`] folds it.
 fn expr(e: &Expr) -> String {
-    e.to_string().to_lowercase()
+    fold_case(&e.to_string())
+}
+
+/// A column default as PostgreSQL keeps it: a literal cast to the column's
+/// own type is the literal (`'x'::character varying` on a `varchar(256)`
+/// column, as `pg_dump` writes it, is the default `'x'`).
+fn default_expr(e: &Expr, column_type: &str) -> String {
+    if let Expr::Cast {
+        expr: inner,
+        data_type,
+        format: None,
+        ..
+    } = e
+    {
+        let base = |t: &str| {
+            let t = types::normalize(t);
+            match t.find('(') {
+                Some(i) => t[..i].to_string(),
+                None => t,
+            }
+        };
+        if matches!(**inner, Expr::Value(_)) && base(&data_type.to_string()) == base(column_type) {
+            return expr(inner);
+        }
+    }
+    expr(e)
 }
 
 fn builtin_trigger(name: &str) -> bool {

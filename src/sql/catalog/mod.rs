@@ -311,6 +311,9 @@ pub struct Loss {
     pub what: String,
     /// Where (bytes in the file).
     pub at: Range<usize>,
+    /// The keys of the columns an UPDATE overwrites: none of their data is
+    /// lost when the same migration added them all.
+    pub overwrites: Vec<String>,
 }
 
 /// What applying one statement did.
@@ -334,6 +337,11 @@ pub struct Catalog {
     /// The dialect its statements are in.
     pub dialect: Dialect,
     search_path: Vec<String>,
+    /// `"$user"` is on the search path (PostgreSQL's default is `"$user",
+    /// public`): the schema named after the role that runs the migrations,
+    /// which no migration says.
+    #[serde(default)]
+    user_on_path: bool,
     /// Schemas.
     pub schemas: BTreeSet<String>,
     /// Tables.
@@ -370,6 +378,7 @@ impl Catalog {
         Catalog {
             dialect,
             search_path: vec![default.clone()],
+            user_on_path: dialect == Dialect::Postgres,
             schemas: BTreeSet::from([default]),
             tables: BTreeMap::new(),
             views: BTreeMap::new(),
@@ -430,6 +439,7 @@ impl Catalog {
         let mut out = Catalog {
             dialect: self.dialect,
             search_path: self.search_path.clone(),
+            user_on_path: self.user_on_path,
             schemas: self.schemas.clone(),
             tables: BTreeMap::new(),
             views: BTreeMap::new(),
@@ -612,6 +622,24 @@ impl Catalog {
                     name: name.clone(),
                 };
                 if exists(&q) {
+                    return q;
+                }
+            }
+            // The `"$user"` schema may be any schema: a name that only one
+            // schema off the path has is that one (Flyway projects create
+            // `app.orders` in V1 and write `orders` afterwards, running as
+            // the role `app`).
+            if self.user_on_path {
+                let mut found = self
+                    .schemas
+                    .iter()
+                    .filter(|s| !self.search_path.contains(s))
+                    .map(|schema| QName {
+                        schema: schema.clone(),
+                        name: name.clone(),
+                    })
+                    .filter(|q| exists(q));
+                if let (Some(q), None) = (found.next(), found.next()) {
                     return q;
                 }
             }
@@ -957,6 +985,31 @@ impl Catalog {
             }
         }
     }
+}
+
+/// SQL text in lower case outside string literals and quoted identifiers:
+/// `DEFAULT 'Active'` and `DEFAULT 'active'` are different defaults, and a
+/// message shows the literal as it was written.
+fn fold_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => {
+                if c == '\'' || c == '"' || c == '`' {
+                    quote = Some(c);
+                }
+                out.extend(c.to_lowercase());
+            }
+        }
+    }
+    out
 }
 
 /// Whether a normalised expression mentions a column name as a word.

@@ -7,7 +7,9 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{types, Applied, Catalog, Index, Kind, QName, Routine, Sequence, Trigger, TypeDef};
+use super::{
+    fold_case, types, Applied, Catalog, Index, Kind, QName, Routine, Sequence, Trigger, TypeDef,
+};
 use crate::sql::Dialect;
 
 /// A token of a statement's text.
@@ -291,6 +293,12 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
     if c.eat("SET") || c.eat("RESET") {
         c.eat("SESSION");
         c.eat("LOCAL");
+        // `SET @sql = IF(..., 'ALTER TABLE ...', 'SELECT 1')`: SQL text that
+        // a later `PREPARE ... FROM @sql` may run.
+        if c.peek().is_some_and(|t| t.text == "@") && c.toks.iter().any(|t| t.kind == TokKind::Str)
+        {
+            return false;
+        }
         if c.eat("search_path") {
             c.eat("TO");
             c.punct("=");
@@ -304,6 +312,7 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
                     _ => {}
                 }
             }
+            catalog.user_on_path = path.iter().any(|p| p == "$user");
             path.retain(|p| p != "$user" && p != "pg_catalog");
             if path.is_empty() {
                 path.push(catalog.default_schema().to_string());
@@ -465,19 +474,14 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
             let columns: Vec<String> = c
                 .group()
                 .iter()
-                .map(|g| {
-                    g.iter()
-                        .map(|t| t.text)
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .to_lowercase()
-                })
+                .map(|g| g.iter().map(|t| t.text).collect::<Vec<_>>().join(" "))
+                .map(|g| fold_case(&g))
                 .collect();
             let rest: Vec<&str> = c.toks[c.i..].iter().map(|t| t.text).collect();
             let predicate = rest
                 .iter()
                 .position(|w| w.eq_ignore_ascii_case("WHERE"))
-                .map(|p| rest[p + 1..].join(" ").to_lowercase());
+                .map(|p| fold_case(&rest[p + 1..].join(" ")));
             let table = catalog.resolve_table(&table);
             if !catalog.tables.contains_key(&table) {
                 catalog.miss(out, Kind::Table, &table, None, at(table_at), "indexed");
@@ -658,6 +662,7 @@ fn read(catalog: &mut Catalog, c: &mut Cur, base: usize, out: &mut Applied) -> b
                                 catalog.show(&name)
                             ),
                             at: at(name_at),
+                            overwrites: Vec::new(),
                         });
                     }
                 }
