@@ -35,8 +35,15 @@ pub(super) fn tokenize(sql: &str, dialect: Dialect) -> Option<Vec<TokenWithSpan>
 /// The keyword sqlparser gives an unquoted ASCII word (its lookup is a
 /// binary search over `ALL_KEYWORDS` comparing upper-cased bytes; here an
 /// open-addressing table of the upper-cased words packed into integers).
+#[cfg(test)]
 fn keyword(word: &str) -> Keyword {
-    let Some(key) = pack(word.as_bytes()) else {
+    keyword_at(word.as_bytes(), 0, word.len())
+}
+
+/// The keyword of the ASCII word at `start..start + len` of `bytes`.
+fn keyword_at(bytes: &[u8], start: usize, len: usize) -> Keyword {
+    let Some(key) = pack_at(bytes, start, len) else {
+        let word = std::str::from_utf8(&bytes[start..start + len]).unwrap_or_default();
         return keyword_by_search(word);
     };
     let table = keyword_table();
@@ -79,20 +86,40 @@ type Key = [u64; KEY_WORDS];
 
 /// `word` upper-cased and packed (zero-padded), when short enough.
 fn pack(word: &[u8]) -> Option<Key> {
-    if word.len() > 8 * KEY_WORDS {
+    pack_at(word, 0, word.len())
+}
+
+/// The ASCII word at `start..start + len` of `bytes`, upper-cased and
+/// packed eight bytes at a time.
+fn pack_at(bytes: &[u8], start: usize, len: usize) -> Option<Key> {
+    if len > 8 * KEY_WORDS {
         return None;
     }
-    let mut bytes = [0u8; 8 * KEY_WORDS];
-    for (b, w) in bytes.iter_mut().zip(word) {
-        *b = w.to_ascii_uppercase();
-    }
     let mut key = [0u64; KEY_WORDS];
-    for (k, chunk) in key.iter_mut().zip(bytes.chunks_exact(8)) {
+    for (k, offset) in key.iter_mut().zip((0..len).step_by(8)) {
+        let at = start + offset;
         let mut eight = [0u8; 8];
-        eight.copy_from_slice(chunk);
-        *k = u64::from_le_bytes(eight);
+        if at + 8 <= bytes.len() {
+            eight.copy_from_slice(&bytes[at..at + 8]);
+        } else {
+            eight[..bytes.len() - at].copy_from_slice(&bytes[at..]);
+        }
+        let mut chunk = u64::from_le_bytes(eight);
+        let kept = len - offset;
+        if kept < 8 {
+            chunk &= (1u64 << (8 * kept)) - 1;
+        }
+        *k = ascii_upper(chunk);
     }
     Some(key)
+}
+
+/// Upper-cases eight ASCII bytes at once (every byte below 0x80).
+fn ascii_upper(x: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let from_a = x.wrapping_add(HIGH - 0x6161_6161_6161_6161);
+    let past_z = x.wrapping_add(HIGH - 0x7b7b_7b7b_7b7b_7b7b);
+    x ^ ((from_a & !past_z & HIGH) >> 2)
 }
 
 fn hash(key: &Key) -> usize {
@@ -402,7 +429,7 @@ impl<'a> Lexer<'a> {
             return None;
         }
         let value = &self.text[start..end];
-        let keyword = keyword(value);
+        let keyword = keyword_at(self.b, start, end - start);
         if keyword == Keyword::COPY {
             return None;
         }
@@ -720,6 +747,24 @@ mod tests {
                 assert_eq!(keyword(&other), expected.keyword, "{other}");
             }
         }
+    }
+
+    #[test]
+    fn packing_upper_cases_every_ascii_byte() {
+        for b in 0u8..128 {
+            for at in 0..8 {
+                let mut bytes = [b'a'; 8];
+                bytes[at] = b;
+                let mut upper = bytes;
+                upper.make_ascii_uppercase();
+                let packed = ascii_upper(u64::from_le_bytes(bytes));
+                assert_eq!(packed, u64::from_le_bytes(upper), "{b} at {at}");
+            }
+        }
+        let text = b"select insertx";
+        assert_eq!(pack_at(text, 7, 6), pack(b"INSERT"));
+        assert_eq!(keyword_at(text, 7, 6), Keyword::INSERT);
+        assert_eq!(keyword_at(text, 7, 7), Keyword::NoKeyword);
     }
 
     #[test]
