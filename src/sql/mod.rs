@@ -4,6 +4,7 @@
 //! Must not know git, layouts' file conventions, or output formats.
 
 pub mod catalog;
+mod lex;
 pub mod sniff;
 mod span;
 pub mod split;
@@ -12,7 +13,8 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 use sqlparser::dialect;
-use sqlparser::parser::Parser;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::TokenWithSpan;
 
 pub use sqlparser::ast;
 /// Positions in a statement's syntax tree (lines and columns counted from
@@ -178,12 +180,13 @@ fn parse_statement(sql: &str, offset: usize, dialect: Dialect) -> Parsed {
     if is_opaque(sql, dialect) {
         return Parsed::Opaque;
     }
+    let tokens = lex::tokenize(sql, dialect);
     let result = match dialect {
-        Dialect::Postgres => Parser::parse_sql(&dialect::PostgreSqlDialect {}, sql),
-        Dialect::Mysql => Parser::parse_sql(&dialect::MySqlDialect {}, sql),
-        Dialect::Sqlite => Parser::parse_sql(&dialect::SQLiteDialect {}, sql),
-        Dialect::Mssql => Parser::parse_sql(&dialect::MsSqlDialect {}, sql),
-        Dialect::Generic => Parser::parse_sql(&dialect::GenericDialect {}, sql),
+        Dialect::Postgres => parse_sql(&dialect::PostgreSqlDialect {}, sql, tokens),
+        Dialect::Mysql => parse_sql(&dialect::MySqlDialect {}, sql, tokens),
+        Dialect::Sqlite => parse_sql(&dialect::SQLiteDialect {}, sql, tokens),
+        Dialect::Mssql => parse_sql(&dialect::MsSqlDialect {}, sql, tokens),
+        Dialect::Generic => parse_sql(&dialect::GenericDialect {}, sql, tokens),
     };
     match result {
         Ok(mut statements) if statements.len() == 1 => Parsed::Ast(Box::new(statements.remove(0))),
@@ -204,6 +207,24 @@ fn parse_statement(sql: &str, offset: usize, dialect: Dialect) -> Parsed {
             }
         }
     }
+}
+
+/// Parses `sql` as `Parser::parse_sql` does, from `tokens` when the fast
+/// tokenizer produced them (the very tokens sqlparser's tokenizer would:
+/// debug builds check it), else tokenizing with sqlparser.
+fn parse_sql(
+    dialect: &dyn dialect::Dialect,
+    sql: &str,
+    tokens: Option<Vec<TokenWithSpan>>,
+) -> Result<Vec<ast::Statement>, ParserError> {
+    let Some(tokens) = tokens else {
+        return Parser::parse_sql(dialect, sql);
+    };
+    #[cfg(debug_assertions)]
+    lex::assert_same_as_sqlparser(dialect, sql, &tokens);
+    Parser::new(dialect)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
 }
 
 /// Statements that are valid in their dialect but that the parser does not
