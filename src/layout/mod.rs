@@ -419,7 +419,7 @@ pub(crate) fn direct<'e>(
 }
 
 /// Whether a changed file could belong to a migration directory found
-/// without configuration: `.sql` files and the layouts' marker files
+/// without configuration: `.sql` and pop `.fizz` files and the layouts' marker files
 /// (sqitch's plan, Atlas's sum, Liquibase changelogs, Diesel and Prisma
 /// metadata). Hooks use it to skip a commit that cannot matter.
 pub fn may_hold_migration(path: &str) -> bool {

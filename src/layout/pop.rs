@@ -46,7 +46,7 @@ fn canonical(infix: &str) -> Option<&'static str> {
     Some(match infix {
         "postgres" | "postgresql" | "pg" => "postgres",
         "cockroach" | "cockroachdb" | "crdb" => "cockroach",
-        "mysql" | "mariadb" => "mysql",
+        "mysql" => "mysql",
         "sqlite3" | "sqlite" => "sqlite3",
         "ydb" => "ydb",
         _ => return None,
