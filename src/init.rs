@@ -63,7 +63,7 @@ pub fn render(root: &Path) -> Result<String> {
     out.push_str("# The branch new migrations must sort after.\n");
     out.push_str("trunk: main\n\n");
     out.push_str(
-        "# Migration directories and their layouts: auto | flyway | golang-migrate | dbmate | goose\n# | liquibase | sqitch | prisma | diesel | sqlx | atlas | plain.\n",
+        "# Migration directories and their layouts: auto | flyway | golang-migrate | pop | dbmate\n# | goose | liquibase | sqitch | prisma | diesel | sqlx | atlas | plain.\n",
     );
     if found.is_empty() {
         out.push_str("# No migration directory was found; add yours:\n");
@@ -110,6 +110,7 @@ pub fn render(root: &Path) -> Result<String> {
 /// at most a few hundred of them; Prisma says it in `migration_lock.toml`.
 fn dir_dialect(files: &Files, dir: &str) -> Result<Option<(Dialect, usize)>> {
     let mut sniffer = Sniffer::default();
+    let mut infixes: Vec<(Dialect, usize)> = Vec::new();
     let listing = files.list(dir)?;
     let mut read = 0;
     for entry in listing.iter() {
@@ -135,12 +136,32 @@ fn dir_dialect(files: &Files, dir: &str) -> Result<Option<(Dialect, usize)>> {
                 return Ok(Some((d, 1)));
             }
         }
+        // A pop script for one database says so in its name.
+        if let Some(d) = layout::pop_dialect_infix(name) {
+            match infixes.iter_mut().find(|(x, _)| *x == d) {
+                Some((_, n)) => *n += 1,
+                None => infixes.push((d, 1)),
+            }
+            continue;
+        }
         if name.ends_with(".sql") && read < 300 {
             read += 1;
             if let Ok(text) = files.text(entry)? {
                 sniffer.add(&text);
             }
         }
+    }
+    // The database most of a pop directory's scripts are written for.
+    // (PostgreSQL first among equals: CockroachDB's scripts count for it.)
+    let most = infixes
+        .iter()
+        .copied()
+        .fold(None, |best: Option<(Dialect, usize)>, (d, n)| match best {
+            Some((_, m)) if m > n || (m == n && d != Dialect::Postgres) => best,
+            _ => Some((d, n)),
+        });
+    if most.is_some() {
+        return Ok(most);
     }
     Ok(sniffer.dialect())
 }

@@ -45,7 +45,7 @@ pub fn create(
     let fs = FsSource::new(&root);
     let target = choose_dir(&config, &fs, &root, &cwd, dir)?;
     let files: Vec<String> = fs.list(&target.dir)?.into_iter().map(|e| e.path).collect();
-    let layout_name = layout_of(&target, &fs)?;
+    let layout_name = layout_of(&target, &fs, config.dialect)?;
 
     let mut notes = Vec::new();
     let mut latest: Option<(Version, String)> = None;
@@ -221,12 +221,12 @@ fn choose_dir(
 }
 
 /// The layout name of a directory: configured, or detected from its files.
-fn layout_of(dir: &MigrationDir, fs: &FsSource) -> Result<String> {
+fn layout_of(dir: &MigrationDir, fs: &FsSource, dialect: crate::sql::Dialect) -> Result<String> {
     if dir.layout != "auto" {
         return Ok(dir.layout.clone());
     }
     let files = crate::source::Files::new(fs);
-    match layout::detect(&files, &dir.dir, &dir.layout_options())? {
+    match layout::detect(&files, &dir.dir, &dir.layout_options(dialect))? {
         Some(d) => Ok(d.layout.name().to_string()),
         None => Err(Error::new(format!(
             "cannot tell which layout {} follows: it holds no migration yet",

@@ -872,7 +872,7 @@ fn run(
             savings.push(saving);
         }
         if promotion.is_some() && !view.changes.is_empty() {
-            view.promotion = Some(promotion_view(&view, sides)?);
+            view.promotion = Some(promotion_view(&view, sides, config.dialect)?);
         }
         views.push(view);
     }
@@ -1310,7 +1310,9 @@ fn migration_dirs(
             None => {
                 let mut detected = None;
                 for files in files {
-                    if let Some(d) = layout::detect(files, &dir.dir, &dir.layout_options())? {
+                    if let Some(d) =
+                        layout::detect(files, &dir.dir, &dir.layout_options(config.dialect))?
+                    {
                         detected = Some(d);
                         break;
                     }
@@ -1499,7 +1501,7 @@ fn dir_view_unparsed(
     if let Some(view) = unchanged(&dir, layout, sides)? {
         return Ok((view, Vec::new(), Vec::new(), None));
     }
-    let options = dir.layout_options();
+    let options = dir.layout_options(dialect);
     let head = layout.plan_with(&dir.dir, sides.head, &options)?;
     let base = match sides.base {
         Some(files) => layout.plan_with(&dir.dir, files, &options)?,
@@ -1554,7 +1556,9 @@ fn dir_view_unparsed(
             (Role::Down, migration.down.as_ref()),
         ];
         for (role, script) in scripts {
-            let Some(script) = script else { continue };
+            let Some(script) = script.filter(|s| !s.unread) else {
+                continue;
+            };
             let text = sides.head.text(&script.file)?;
             pending.push((index, role, script.clone(), text));
         }
@@ -1576,7 +1580,7 @@ fn dir_view_unparsed(
             }
         }
         for (index, migration) in head.migrations.iter().enumerate().skip(from) {
-            if fresh.contains(&index) {
+            if fresh.contains(&index) || migration.up.unread {
                 continue;
             }
             let text = sides.head.text(&migration.up.file)?;
@@ -1684,7 +1688,7 @@ pub fn status(repo: &Repo, options: &Options) -> Result<StatusTable> {
         rows: Vec::new(),
     };
     for (dir, layout) in dirs {
-        let options = dir.layout_options();
+        let options = dir.layout_options(config.dialect);
         let mut plans = Vec::new();
         for f in &files {
             plans.push(match f {
@@ -1709,9 +1713,9 @@ pub fn status(repo: &Repo, options: &Options) -> Result<StatusTable> {
 
 /// The directory's Plan in each environment next to the head's, with the
 /// texts of up scripts whose content differs between them.
-fn promotion_view(view: &DirView, sides: &Sides) -> Result<DirPromotion> {
+fn promotion_view(view: &DirView, sides: &Sides, dialect: sql::Dialect) -> Result<DirPromotion> {
     let layout = view.head.layout;
-    let options = view.config.layout_options();
+    let options = view.config.layout_options(dialect);
     let mut envs = Vec::new();
     for (i, files) in sides.envs.iter().enumerate() {
         let alias = match sides.env_alias.get(i).copied().flatten() {

@@ -271,3 +271,48 @@ fn sqitch() {
     repo.write("verify/add_users.sql", verify);
     assert_clean(&staged_check(&repo));
 }
+
+#[test]
+fn pop_with_a_script_per_database() {
+    let repo = Repo::new();
+    let dir = "persistence/sql/migrations/sql";
+    for (db, up) in [
+        ("postgres", "CREATE TABLE users (\n    id uuid NOT NULL PRIMARY KEY,\n    email text NOT NULL\n);\n"),
+        ("mysql", "CREATE TABLE `users` (\n`id` char(36) NOT NULL,\nPRIMARY KEY(`id`),\n`email` VARCHAR(255) NOT NULL\n) ENGINE=InnoDB;\n"),
+        ("sqlite3", "CREATE TABLE \"users\" (\n\"id\" TEXT PRIMARY KEY,\n\"email\" TEXT NOT NULL\n);\n"),
+    ] {
+        repo.write(
+            &format!("{dir}/20200317160354000000_create_users.{db}.up.sql"),
+            up,
+        );
+    }
+    repo.commit("users");
+    let paths = created(&repo);
+    let names: Vec<&str> = paths
+        .iter()
+        .map(|p| p.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(names.len(), 6, "{names:?}");
+    for (name, db) in names.iter().zip([
+        "mysql", "mysql", "postgres", "postgres", "sqlite3", "sqlite3",
+    ]) {
+        assert!(*name > "20200317160354000000_create_users", "{name}");
+        // The directory's 20-digit versions, from the clock.
+        assert_eq!(name.split('_').next().unwrap().len(), 20, "{name}");
+        assert!(name.contains(&format!("_add_users.{db}.")), "{name}");
+    }
+    // Filled in as kratos does: every database's up, no downs.
+    for path in &paths {
+        if path.ends_with(".down.sql") {
+            std::fs::remove_file(repo.path().join(path)).unwrap();
+        } else if path.contains(".mysql.") {
+            repo.write(
+                path,
+                "ALTER TABLE `users` ADD COLUMN `display_name` VARCHAR(255);\n",
+            );
+        } else {
+            repo.write(path, format!("{UP}\n"));
+        }
+    }
+    assert_clean(&staged_check(&repo));
+}

@@ -96,11 +96,13 @@ impl MigrationDir {
         Layout::from_name(&self.layout)
     }
 
-    /// The layout settings of this directory.
-    pub fn layout_options(&self) -> layout::Options {
+    /// The layout settings of this directory, whose migrations are written
+    /// in `dialect`.
+    pub fn layout_options(&self, dialect: Dialect) -> layout::Options {
         layout::Options {
             flyway: self.flyway.clone().unwrap_or_default(),
             liquibase: self.liquibase.clone().unwrap_or_default(),
+            dialect,
         }
     }
 }

@@ -7,8 +7,12 @@
 
 use std::collections::BTreeSet;
 
+use std::sync::OnceLock;
+
+use regex::Regex;
+
 use super::{
-    atlas, dbmate, direct, file_name, golang_migrate, goose, liquibase, plain, prisma, sqitch,
+    atlas, dbmate, direct, file_name, golang_migrate, goose, liquibase, plain, pop, prisma, sqitch,
     sqlx, Layout, Options,
 };
 use crate::error::{Error, Result};
@@ -121,7 +125,32 @@ pub fn detect(files: &Files, dir: &str, options: &Options) -> Result<Option<Dete
         .filter(|e| golang_migrate::parse_name(file_name(&e.path)).is_some())
         .count();
     let sqlx_project = uses_sqlx(files, dir)?;
-    if pairs > 0 {
+    // pop's names are golang-migrate's with a dialect infix or `.fizz`, and
+    // its SQL is rendered as a Go template.
+    let pop_specific = here
+        .iter()
+        .filter(|e| pop::is_pop_specific(file_name(&e.path)))
+        .count();
+    let pop_named = || {
+        here.iter()
+            .filter(|e| pop::is_pop_name(file_name(&e.path)))
+            .count()
+    };
+    if !sqlx_project && pop_specific > 0 {
+        let n = pop_named();
+        strong.push(found(
+            Layout::Pop,
+            n,
+            format!("{n} files named <version>_<name>.<up|down>.<sql|fizz>, {pop_specific} of them with a database infix or in fizz"),
+        ));
+    } else if !sqlx_project && pairs > 0 && templated(files, &direct_sql)? {
+        let n = pop_named();
+        strong.push(found(
+            Layout::Pop,
+            n,
+            format!("{n} files named <version>_<name>.up.sql/.down.sql holding Go template actions that pop renders"),
+        ));
+    } else if pairs > 0 {
         strong.push(if sqlx_project {
             found(
                 Layout::Sqlx,
@@ -227,6 +256,33 @@ pub fn detect(files: &Files, dir: &str, options: &Options) -> Result<Option<Dete
     Ok(None)
 }
 
+/// A Go template action on the options pop renders migrations with
+/// (`{{ index .Options "Namespace" }}`, `{{ .Options.x }}`).
+fn template_action() -> Option<&'static Regex> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"\{\{-?\s*(index\s+)?\.Options\b").ok())
+        .as_ref()
+}
+
+/// Whether the newest up scripts of a directory hold template actions pop
+/// renders: golang-migrate would send them to the database as they are.
+fn templated(files: &Files, direct_sql: &[&FileEntry]) -> Result<bool> {
+    let Some(re) = template_action() else {
+        return Ok(false);
+    };
+    for entry in direct_sql
+        .iter()
+        .rev()
+        .filter(|e| e.path.ends_with(".up.sql"))
+        .take(SAMPLE)
+    {
+        if files.text(entry)?.is_ok_and(|text| re.is_match(&text)) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Whether the crate around `dir` uses sqlx: the `Cargo.toml` beside the
 /// directory (where `sqlx::migrate!()` looks for `migrations/`) names it.
 fn uses_sqlx(files: &Files, dir: &str) -> Result<bool> {
@@ -261,6 +317,7 @@ pub fn discover(files: &Files, under: &str) -> Result<Vec<(String, Detection)>> 
             .any(|e| lower.ends_with(e))
             && (lower.contains("changelog") || lower.contains("master"));
         if name.ends_with(".sql")
+            || name.ends_with(".fizz")
             || changelog
             || [sqitch::PLAN_FILE, atlas::SUM_FILE, prisma::LOCK_FILE].contains(&name)
         {
@@ -361,14 +418,33 @@ mod tests {
             "CREATE TABLE u ();\n",
         );
         mem.insert("atlas/migrations/atlas.sum", "h1:x\n");
+        mem.insert(
+            "kratos/sql/20200317160354000000_create_profile.postgres.up.sql",
+            "CREATE TABLE profiles (id uuid PRIMARY KEY);\n",
+        );
+        mem.insert(
+            "kratos/sql/20200317160354000000_create_profile.mysql.up.sql",
+            "CREATE TABLE profiles (id char(36) PRIMARY KEY);\n",
+        );
+        mem.insert(
+            "buffalo/migrations/20190611004000_create_widgets.up.fizz",
+            "create_table(\"widgets\") {}\n",
+        );
+        mem.insert(
+            "gotrue/migrations/20210710035447_alter_users.up.sql",
+            "ALTER TABLE {{ index .Options \"Namespace\" }}.users ADD COLUMN phone text;\n",
+        );
         assert_eq!(
             discovered(&mem),
             vec![
                 ("atlas/migrations".to_string(), Layout::Atlas),
+                ("buffalo/migrations".to_string(), Layout::Pop),
                 ("db/migrations".to_string(), Layout::GolangMigrate),
                 ("dbmate/db/migrations".to_string(), Layout::Dbmate),
                 ("diesel/migrations".to_string(), Layout::Diesel),
                 ("goose".to_string(), Layout::Goose),
+                ("gotrue/migrations".to_string(), Layout::Pop),
+                ("kratos/sql".to_string(), Layout::Pop),
                 ("lb".to_string(), Layout::Liquibase),
                 ("prisma/migrations".to_string(), Layout::Prisma),
                 ("rust/migrations".to_string(), Layout::Sqlx),

@@ -17,6 +17,7 @@ mod goose;
 pub mod liquibase;
 pub mod new;
 mod plain;
+mod pop;
 mod prisma;
 mod sqitch;
 mod sqlx;
@@ -35,6 +36,7 @@ use crate::source::{FileEntry, Files};
 pub use detect::{detect, discover, Detection};
 pub use flyway::FlywayNames;
 pub use liquibase::LiquibaseSettings;
+pub use pop::sql_dialect_of as pop_dialect_infix;
 
 /// A migration tool's file convention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
@@ -44,6 +46,9 @@ pub enum Layout {
     Flyway,
     /// golang-migrate: `0001_desc.up.sql` and `0001_desc.down.sql`.
     GolangMigrate,
+    /// gobuffalo/pop: `<version>_<name>[.<dialect>].up.sql` (or `.down.sql`,
+    /// `.fizz`), scripts per database beside scripts for every database.
+    Pop,
     /// dbmate: one file with `-- migrate:up` and `-- migrate:down` sections.
     Dbmate,
     /// goose: one file with `-- +goose Up` and `-- +goose Down` sections.
@@ -89,6 +94,7 @@ pub enum Transaction {
 pub const ALL: &[Layout] = &[
     Layout::Flyway,
     Layout::GolangMigrate,
+    Layout::Pop,
     Layout::Dbmate,
     Layout::Goose,
     Layout::Liquibase,
@@ -105,6 +111,7 @@ pub const NAMES: &[&str] = &[
     "auto",
     "flyway",
     "golang-migrate",
+    "pop",
     "dbmate",
     "goose",
     "liquibase",
@@ -123,6 +130,8 @@ pub struct Options {
     pub flyway: FlywayNames,
     /// Liquibase's settings.
     pub liquibase: LiquibaseSettings,
+    /// The configured dialect: which of pop's per-database scripts run.
+    pub dialect: crate::sql::Dialect,
 }
 
 /// Reads one side's text of a file, `None` when it has none.
@@ -134,6 +143,7 @@ impl Layout {
         match self {
             Layout::Flyway => "flyway",
             Layout::GolangMigrate => "golang-migrate",
+            Layout::Pop => "pop",
             Layout::Dbmate => "dbmate",
             Layout::Goose => "goose",
             Layout::Liquibase => "liquibase",
@@ -162,6 +172,7 @@ impl Layout {
         let mut plan = match self {
             Layout::Flyway => flyway::plan(dir, &entries, files, &options.flyway)?,
             Layout::GolangMigrate => golang_migrate::plan(dir, &entries),
+            Layout::Pop => pop::plan(dir, &entries, options.dialect),
             Layout::Dbmate => dbmate::plan(dir, &entries, files)?,
             Layout::Goose => goose::plan(dir, &entries, files)?,
             Layout::Liquibase => liquibase::plan(dir, &entries, files, &options.liquibase)?,
@@ -259,8 +270,9 @@ impl Layout {
                 .migrations
                 .iter()
                 .any(|m| m.up.file.path.ends_with(".up.sql")),
-            // Prisma and Atlas have no down migrations by design.
-            Layout::Prisma | Layout::Atlas | Layout::Plain => false,
+            // Prisma and Atlas have no down migrations by design; pop runs
+            // the downs there are and needs none.
+            Layout::Prisma | Layout::Atlas | Layout::Plain | Layout::Pop => false,
         }
     }
 
@@ -275,6 +287,7 @@ impl Layout {
             .unwrap_or_default();
         match self {
             Layout::GolangMigrate => name.replace(".up.sql", ".down.sql"),
+            Layout::Pop => name.replace(".up.", ".down."),
             Layout::Flyway => format!("U{}", name.strip_prefix('V').unwrap_or(name)),
             Layout::Dbmate => "SQL under `-- migrate:down`".to_string(),
             Layout::Goose => "SQL under `-- +goose Down`".to_string(),
@@ -329,6 +342,9 @@ impl Layout {
                 "put the statement alone in a migration of its own (Flyway then runs it outside a transaction), or set `executeInTransaction=false` in the migration's .conf file"
             }
             Layout::Dbmate => "add `transaction:false` to the migration's `-- migrate:up` line",
+            Layout::Pop => {
+                "pop runs every migration in a transaction: run the statement outside pop's migrations"
+            }
             Layout::Goose => "add `-- +goose NO TRANSACTION` at the top of the migration file",
             Layout::Liquibase => "set `runInTransaction:false` on the changeset",
             Layout::Diesel => "set `run_in_transaction = false` in the migration's metadata.toml",
@@ -344,6 +360,9 @@ impl Layout {
         match self {
             Layout::Flyway => "V<version>__<description>.sql (or U.../R__.../B...)",
             Layout::GolangMigrate => "<version>_<description>.up.sql and .down.sql",
+            Layout::Pop => {
+                "<version>_<name>[.<dialect>].up.sql (.down.sql, or .up.fizz/.down.fizz)"
+            }
             Layout::Dbmate => "<version>_<description>.sql with -- migrate:up and -- migrate:down",
             Layout::Goose => "<version>_<description>.sql with -- +goose Up and -- +goose Down",
             Layout::Liquibase => "a formatted SQL changelog that the master changelog includes",
@@ -400,12 +419,13 @@ pub(crate) fn direct<'e>(
 }
 
 /// Whether a changed file could belong to a migration directory found
-/// without configuration: `.sql` files and the layouts' marker files
+/// without configuration: `.sql` and pop `.fizz` files and the layouts' marker files
 /// (sqitch's plan, Atlas's sum, Liquibase changelogs, Diesel and Prisma
 /// metadata). Hooks use it to skip a commit that cannot matter.
 pub fn may_hold_migration(path: &str) -> bool {
     let name = file_name(path);
     name.ends_with(".sql")
+        || name.ends_with(".fizz")
         || matches!(
             name,
             "sqitch.plan" | "atlas.sum" | "metadata.toml" | "migration_lock.toml"

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{file_name, flyway, golang_migrate, plain};
+use super::{file_name, flyway, golang_migrate, plain, pop};
 use crate::error::{Error, Result};
 use crate::plan::version::{next_version, timestamp_like};
 use crate::plan::Version;
@@ -18,6 +18,7 @@ use crate::plan::Version;
 /// Layout names `sqlgate new` can write a migration for.
 pub const NAMES: &[&str] = &[
     "golang-migrate",
+    "pop",
     "flyway",
     "plain",
     "dbmate",
@@ -117,6 +118,14 @@ pub fn versions(layout: &str, dir: &str, files: &[String]) -> Vec<Version> {
             .filter(direct)
             .filter_map(|p| golang_migrate::parse_name(file_name(p)).map(|(v, _, _)| v))
             .map(Version::parse)
+            .collect(),
+        "pop" => files
+            .iter()
+            .filter(direct)
+            .filter_map(|p| match pop::parse_name(file_name(p)) {
+                Some(Ok(n)) => Some(Version::parse(n.version)),
+                _ => None,
+            })
             .collect(),
         "flyway" => files
             .iter()
@@ -230,6 +239,7 @@ pub fn generate(req: &Request) -> Result<Generated> {
                 create(&format!("{version}_{desc}.down.sql"), ""),
             ];
         }
+        "pop" => out.writes = pop_files(req, &version, &desc),
         "flyway" => {
             // Beside the latest versioned migration: Flyway reads
             // subdirectories, and teams group files in them.
@@ -328,6 +338,42 @@ pub fn generate(req: &Request) -> Result<Generated> {
         }
     }
     Ok(out)
+}
+
+/// pop's files for a new migration: an up and a down, as `soda generate`
+/// writes them, in fizz when the directory holds only fizz, and one pair
+/// per database when the directory writes its SQL per database
+/// (`.postgres.up.sql`, `.mysql.up.sql`, ...).
+fn pop_files(req: &Request, version: &str, desc: &str) -> Vec<Write> {
+    let names: Vec<pop::Name> = req
+        .files
+        .iter()
+        .filter(|p| below(req.dir, p).is_some_and(|r| !r.contains('/')))
+        .filter_map(|p| pop::parse_name(file_name(p))?.ok())
+        .collect();
+    let fizz = !names.is_empty() && names.iter().all(|n| n.fizz);
+    let mut dialects: Vec<&str> = names.iter().filter_map(|n| n.dialect).collect();
+    dialects.sort_unstable();
+    dialects.dedup();
+    let infixes: Vec<String> = if dialects.is_empty() {
+        vec![String::new()]
+    } else {
+        dialects.iter().map(|d| format!(".{d}")).collect()
+    };
+    let ext = if fizz { "fizz" } else { "sql" };
+    let mut writes = Vec::new();
+    for infix in &infixes {
+        for direction in ["up", "down"] {
+            writes.push(Write::Create {
+                path: join(
+                    req.dir,
+                    &format!("{version}_{desc}{infix}.{direction}.{ext}"),
+                ),
+                text: String::new(),
+            });
+        }
+    }
+    writes
 }
 
 /// The directory of the Flyway file with the highest version.
@@ -612,6 +658,58 @@ mod tests {
             vec![
                 ("db/migrations/000011_add_users.up.sql", ""),
                 ("db/migrations/000011_add_users.down.sql", ""),
+            ]
+        );
+    }
+
+    #[test]
+    fn pop_writes_a_pair_per_database_the_directory_writes_for() {
+        let g = gen(
+            "pop",
+            "migrations",
+            &[
+                "migrations/20200317160354000000_create_profile.postgres.up.sql",
+                "migrations/20200317160354000000_create_profile.sqlite3.up.sql",
+                "migrations/20200317160354000000_create_profile.mysql.down.sql",
+                "migrations/20200317160354000001_seed.up.fizz",
+            ],
+        );
+        assert_eq!(
+            created(&g),
+            vec![
+                ("migrations/20240301120000000000_add_users.mysql.up.sql", ""),
+                (
+                    "migrations/20240301120000000000_add_users.mysql.down.sql",
+                    ""
+                ),
+                (
+                    "migrations/20240301120000000000_add_users.postgres.up.sql",
+                    ""
+                ),
+                (
+                    "migrations/20240301120000000000_add_users.postgres.down.sql",
+                    ""
+                ),
+                (
+                    "migrations/20240301120000000000_add_users.sqlite3.up.sql",
+                    ""
+                ),
+                (
+                    "migrations/20240301120000000000_add_users.sqlite3.down.sql",
+                    ""
+                ),
+            ]
+        );
+        let g = gen(
+            "pop",
+            "migrations",
+            &["migrations/20240101000000_init.up.fizz"],
+        );
+        assert_eq!(
+            created(&g),
+            vec![
+                ("migrations/20240301120000_add_users.up.fizz", ""),
+                ("migrations/20240301120000_add_users.down.fizz", ""),
             ]
         );
     }

@@ -46,6 +46,10 @@ pub struct Script {
     /// `--rollback` lines in its up script, everything but the rollback SQL
     /// in its down script. Blanking keeps every byte offset that of the file.
     pub masks: Vec<Range<usize>>,
+    /// The script is not SQL that sqlgate reads in the configured dialect (a
+    /// pop `.fizz` file, a pop script for another database): no rule parses
+    /// it, but it still counts for ordering and for what was applied.
+    pub unread: bool,
 }
 
 impl Script {
@@ -56,6 +60,7 @@ impl Script {
             span: None,
             atomic: Vec::new(),
             masks: Vec::new(),
+            unread: false,
         }
     }
 
@@ -66,6 +71,7 @@ impl Script {
             span: Some(span),
             atomic: Vec::new(),
             masks: Vec::new(),
+            unread: false,
         }
     }
 
