@@ -11,7 +11,7 @@
 //! objects the two scripts name (`Catalog::restricted`), so a migration
 //! costs what it names, not the size of the schema.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
@@ -143,7 +143,7 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
     };
     let mut before_fresh = None;
     // For each object key, the first head migration that creates it.
-    let mut created_by = HashMap::new();
+    let mut created_by = HashMap::default();
     let mut catalog = match seed {
         Some(seed) => {
             created_by = seed.created_by;
@@ -151,7 +151,7 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         }
         None => Catalog::new(dialect),
     };
-    let mut fresh: HashMap<usize, (Option<&ScriptView>, Option<&ScriptView>)> = HashMap::new();
+    let mut fresh: HashMap<usize, (Option<&ScriptView>, Option<&ScriptView>)> = HashMap::default();
     for s in &dir.scripts {
         let entry = fresh.entry(s.migration).or_default();
         match s.role {
@@ -201,7 +201,7 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         let before = named.as_ref().map(|named| catalog.restricted(named));
         // Objects this migration creates hold no data yet: dropping a
         // staging table it created loses nothing.
-        let mut created_here = std::collections::HashSet::new();
+        let mut created_here = FxHashSet::default();
         let mut up_uncertain = Vec::new();
         if let Some(up) = up {
             let text = up.text.as_ref().map(|t| &**t).unwrap_or("");
