@@ -8,15 +8,6 @@ mod common;
 
 use common::{shop, Repo};
 
-/// The messages of one rule's findings.
-fn messages(run: &common::Run, rule: &str) -> Vec<String> {
-    run.findings()
-        .iter()
-        .filter(|f| f["rule"] == rule)
-        .map(|f| f["message"].as_str().unwrap_or("").to_string())
-        .collect()
-}
-
 #[test]
 fn a_down_that_undoes_its_up_passes() {
     let repo = shop();
@@ -40,7 +31,7 @@ fn a_down_that_undoes_its_up_passes() {
         "empty-down",
         "irreversible-change",
     ] {
-        assert!(messages(&run, rule).is_empty(), "{rule}: {}", run.stdout);
+        assert!(run.messages(rule).is_empty(), "{rule}: {}", run.stdout);
     }
 }
 
@@ -57,7 +48,7 @@ fn a_down_that_forgets_a_column_names_it_at_the_down_with_the_up_as_label() {
     let run = repo.check("main");
     assert_eq!(run.code, 1);
     assert_eq!(
-        messages(&run, "down-restores-schema").len(),
+        run.messages("down-restores-schema").len(),
         1,
         "{}",
         run.stdout
@@ -94,7 +85,7 @@ fn a_down_that_forgets_an_index_or_a_constraint_is_refused() {
     repo.commit("orders");
     let run = repo.check("main");
     assert_eq!(
-        messages(&run, "down-restores-schema"),
+        run.messages("down-restores-schema"),
         vec![
             "down leaves check constraint orders_total_positive on orders behind (migration 20240301120000_orders_lookup.up.sql)",
             "down does not re-create index idx_orders_user_id (migration 20240301120000_orders_lookup.up.sql)",
@@ -114,7 +105,7 @@ fn a_down_that_restores_a_column_with_another_type_or_nullability_is_refused() {
     repo.commit("totals");
     let run = repo.check("main");
     assert_eq!(
-        messages(&run, "down-restores-schema"),
+        run.messages("down-restores-schema"),
         vec![
             "down restores column orders.user_id without NOT NULL (migration 20240301120000_orders_total_numeric.up.sql)",
             "down restores column orders.total_cents as integer instead of bigint (migration 20240301120000_orders_total_numeric.up.sql)",
@@ -132,7 +123,7 @@ fn a_down_that_recreates_a_unique_index_without_unique_is_refused() {
         "DROP INDEX idx_users_email;\n",
     );
     repo.commit("unique email");
-    assert!(messages(&repo.check("main"), "down-restores-schema").is_empty());
+    assert!(repo.check("main").messages("down-restores-schema").is_empty());
     repo.migration(
         "20240302120000_email_index_partial",
         "DROP INDEX idx_users_email;\nCREATE UNIQUE INDEX idx_users_email ON users (email) WHERE email <> '';\n",
@@ -141,7 +132,7 @@ fn a_down_that_recreates_a_unique_index_without_unique_is_refused() {
     repo.commit("partial");
     let run = repo.check("main");
     assert_eq!(
-        messages(&run, "down-restores-schema"),
+        run.messages("down-restores-schema"),
         vec![
             "down re-creates index idx_users_email without UNIQUE (migration 20240302120000_email_index_partial.up.sql)",
         ]
@@ -165,7 +156,7 @@ fn a_down_that_drops_a_table_its_up_did_not_create_is_refused() {
     repo.commit("audit");
     let run = repo.check("main");
     assert_eq!(
-        messages(&run, "down-restores-schema"),
+        run.messages("down-restores-schema"),
         vec!["down drops table audit_log that up did not create (migration 20240302120000_audit_actor.up.sql)"]
     );
 }
@@ -182,11 +173,11 @@ fn a_down_the_catalog_cannot_read_raises_nothing() {
     repo.commit("flags");
     let run = repo.check("main");
     assert!(
-        messages(&run, "down-restores-schema").is_empty(),
+        run.messages("down-restores-schema").is_empty(),
         "{}",
         run.stdout
     );
-    assert!(messages(&run, "empty-down").is_empty(), "{}", run.stdout);
+    assert!(run.messages("empty-down").is_empty(), "{}", run.stdout);
 }
 
 #[test]
@@ -219,7 +210,7 @@ fn using_a_table_before_the_migration_that_creates_it_names_that_migration() {
             .starts_with("migration 20240302120000_create_refunds.up.sql creates it later"),
         "{f}"
     );
-    assert_eq!(messages(&run, "unknown-object").len(), 1, "{}", run.stdout);
+    assert_eq!(run.messages("unknown-object").len(), 1, "{}", run.stdout);
 }
 
 #[test]
@@ -234,7 +225,7 @@ fn altering_a_column_no_migration_created_is_reported_and_if_exists_is_not() {
     repo.commit("cleanup");
     let run = repo.check("main");
     assert_eq!(
-        messages(&run, "unknown-object"),
+        run.messages("unknown-object"),
         vec!["migration 20240301120000_cleanup.up.sql uses column users.nickname, which no earlier migration creates"]
     );
 }
@@ -251,7 +242,7 @@ fn data_loss_needs_an_acknowledgement_listed_for_reviewers() {
     repo.commit("drop total");
     let run = repo.check("main");
     assert_eq!(
-        messages(&run, "irreversible-change"),
+        run.messages("irreversible-change"),
         vec!["migration 20240301120000_drop_orders_total.up.sql drops column orders.total_cents and its data: no down script can bring that data back"]
     );
     repo.migration(
@@ -288,11 +279,11 @@ fn a_down_that_only_selects_a_constant_is_an_empty_down() {
     repo.commit("status");
     let run = repo.check("main");
     assert_eq!(
-        messages(&run, "empty-down"),
+        run.messages("empty-down"),
         vec!["the down script of migration 20240301120000_order_status.up.sql changes nothing, but its up script changes the schema"]
     );
     assert!(
-        messages(&run, "down-restores-schema").is_empty(),
+        run.messages("down-restores-schema").is_empty(),
         "{}",
         run.stdout
     );
@@ -533,9 +524,9 @@ fn a_postgres_project_of_hundreds_of_migrations_replays_without_false_findings()
         "irreversible-change",
     ] {
         assert!(
-            messages(&run, rule).is_empty(),
+            run.messages(rule).is_empty(),
             "{rule}: {:#?}",
-            messages(&run, rule)
+            run.messages(rule)
         );
     }
     // The replay sees the schema: a new migration on top of it that uses a
@@ -547,7 +538,7 @@ fn a_postgres_project_of_hundreds_of_migrations_replays_without_false_findings()
     );
     let run = repo.sqlgate(&["lint", "--format", "json"]);
     assert_eq!(
-        messages(&run, "unknown-object"),
+        run.messages("unknown-object"),
         vec![format!(
             "migration {:06}_tasks_by_title.up.sql uses column tasks.title, which no earlier migration creates",
             count + 1
@@ -568,7 +559,7 @@ fn a_change_on_top_of_the_postgres_project_is_checked_against_its_history() {
     let run = repo.check("main");
     // Dropping the column drops its check constraint: the down is faithful.
     for rule in ["unknown-object", "down-restores-schema", "empty-down"] {
-        assert!(messages(&run, rule).is_empty(), "{rule}: {}", run.stdout);
+        assert!(run.messages(rule).is_empty(), "{rule}: {}", run.stdout);
     }
     repo.migration(
         "900002_task_estimate_required",
@@ -578,7 +569,7 @@ fn a_change_on_top_of_the_postgres_project_is_checked_against_its_history() {
     repo.commit("required");
     let run = repo.check("main");
     assert_eq!(
-        messages(&run, "down-restores-schema"),
+        run.messages("down-restores-schema"),
         vec!["down leaves column tasks.estimate_minutes NOT NULL; it was nullable (migration 900002_task_estimate_required.up.sql)"]
     );
 }
@@ -656,9 +647,9 @@ fn a_mysql_project_replays_without_false_findings() {
     assert!(run.code < 2, "{}", run.stderr);
     for rule in ["unknown-object", "down-restores-schema", "empty-down"] {
         assert!(
-            messages(&run, rule).is_empty(),
+            run.messages(rule).is_empty(),
             "{rule}: {:#?}",
-            messages(&run, rule)
+            run.messages(rule)
         );
     }
     repo.migration(
@@ -682,7 +673,7 @@ fn a_mysql_project_replays_without_false_findings() {
     .unwrap();
     let run = repo.sqlgate(&["lint", "--format", "json"]);
     assert_eq!(
-        messages(&run, "unknown-object"),
+        run.messages("unknown-object"),
         vec!["migration 20240301120000_tags_color_index.up.sql uses table tags, which no earlier migration creates"]
     );
 }
@@ -705,7 +696,7 @@ fn a_down_that_keeps_the_extension_its_up_enabled_passes() {
     repo.commit("subscribers");
     let run = repo.check("main");
     assert!(
-        messages(&run, "down-restores-schema").is_empty(),
+        run.messages("down-restores-schema").is_empty(),
         "{}",
         run.stdout
     );
@@ -742,12 +733,12 @@ fn a_staged_check_reads_the_history_from_the_cache_the_run_before_kept() {
     let first = repo.sqlgate(&["check", "--staged", "--format", "json", "-v"]);
     assert_eq!(first.code, 1, "{}", first.stderr);
     assert_eq!(
-        messages(&first, "unknown-object").len(),
+        first.messages("unknown-object").len(),
         1,
         "{}",
         first.stdout
     );
-    assert!(messages(&first, "unknown-object")[0].contains("customers"));
+    assert!(first.messages("unknown-object")[0].contains("customers"));
     assert!(!first.stderr.contains("from the cache"), "{}", first.stderr);
     assert!(!cache_entries(&repo).is_empty());
 
@@ -783,13 +774,9 @@ fn the_next_commit_starts_from_the_state_the_check_before_it_kept() {
         run.stderr
     );
     // invoices comes from the kept state: it is known.
+    assert!(run.messages("unknown-object").is_empty(), "{}", run.stdout);
     assert!(
-        messages(&run, "unknown-object").is_empty(),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        messages(&run, "down-restores-schema").is_empty(),
+        run.messages("down-restores-schema").is_empty(),
         "{}",
         run.stdout
     );
@@ -800,7 +787,7 @@ fn an_edited_history_is_replayed_again_not_read_from_the_cache() {
     let repo = shop();
     stage_invoices(&repo);
     let first = repo.sqlgate(&["check", "--staged", "--format", "json"]);
-    assert_eq!(messages(&first, "unknown-object").len(), 1);
+    assert_eq!(first.messages("unknown-object").len(), 1);
     // The history is rewritten: the first migration now creates customers.
     repo.git(&["stash", "-q"]);
     repo.migration(
@@ -818,7 +805,7 @@ fn an_edited_history_is_replayed_again_not_read_from_the_cache() {
         second.stderr
     );
     assert!(
-        messages(&second, "unknown-object").is_empty(),
+        second.messages("unknown-object").is_empty(),
         "{}",
         second.stdout
     );
@@ -850,7 +837,7 @@ fn no_cache_neither_keeps_nor_reads_the_catalog() {
     let repo = shop();
     stage_invoices(&repo);
     let run = repo.sqlgate(&["check", "--staged", "--no-cache", "--format", "json"]);
-    assert_eq!(messages(&run, "unknown-object").len(), 1);
+    assert_eq!(run.messages("unknown-object").len(), 1);
     assert!(cache_entries(&repo).is_empty());
     let out = common::sqlgate_command(repo.path())
         .env("SQLGATE_NO_CACHE", "1")
@@ -892,7 +879,7 @@ fn a_down_that_restores_a_default_with_the_cast_postgres_stores_passes() {
     repo.commit("timezone as jsonb");
     let run = repo.check("main");
     assert!(
-        messages(&run, "down-restores-schema").is_empty(),
+        run.messages("down-restores-schema").is_empty(),
         "{}",
         run.stdout
     );
@@ -915,7 +902,7 @@ fn a_down_that_restores_a_default_in_another_case_is_refused_and_shown_as_writte
     repo.commit("status");
     let run = repo.check("main");
     assert_eq!(
-        messages(&run, "down-restores-schema"),
+        run.messages("down-restores-schema"),
         vec!["down restores column users.status with default 'active' instead of 'Active' (migration 20240302120000_pending_users.up.sql)".to_string()],
         "{}",
         run.stdout
@@ -947,7 +934,7 @@ fn filling_a_column_the_same_migration_added_loses_no_data() {
     repo.commit("enum");
     let run = repo.check("main");
     assert_eq!(
-        messages(&run, "irreversible-change"),
+        run.messages("irreversible-change"),
         vec![
             "migration 20240201090000_custom_inputs_type_enum UPDATE without WHERE overwrites \"type\", \"note\" in every row of EventTypeCustomInput: no down script can bring that data back".to_string()
         ],
@@ -986,11 +973,7 @@ fn unqualified_names_resolve_in_the_only_schema_that_has_them() {
     );
     repo.commit("V2");
     let run = repo.check("main");
-    assert!(
-        messages(&run, "unknown-object").is_empty(),
-        "{}",
-        run.stdout
-    );
+    assert!(run.messages("unknown-object").is_empty(), "{}", run.stdout);
 }
 
 #[test]
@@ -1004,7 +987,7 @@ fn a_search_path_without_user_keeps_other_schemas_out() {
     repo.commit("V2");
     let run = repo.check("main");
     assert_eq!(
-        messages(&run, "unknown-object"),
+        run.messages("unknown-object"),
         vec!["migration V2__priority.sql uses table queue_message, which no earlier migration creates".to_string()],
         "{}",
         run.stdout
@@ -1049,6 +1032,6 @@ fn mysql_prepared_statements_run_sql_the_catalog_cannot_read() {
     repo.commit("scheme id");
     let run = repo.check("main");
     for rule in ["syntax-error", "unknown-object", "down-restores-schema"] {
-        assert!(messages(&run, rule).is_empty(), "{rule}: {}", run.stdout);
+        assert!(run.messages(rule).is_empty(), "{rule}: {}", run.stdout);
     }
 }

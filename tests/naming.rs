@@ -189,12 +189,7 @@ fn an_edited_migration_is_checked_only_for_the_statements_it_adds() {
     );
     repo.commit("edit an applied migration");
     let run = repo.check("main");
-    let names: Vec<String> = run
-        .findings()
-        .iter()
-        .filter(|f| f["rule"] == "index-name")
-        .map(|f| f["message"].as_str().unwrap_or("").to_string())
-        .collect();
+    let names: Vec<String> = run.messages("index-name");
     assert_eq!(names.len(), 1, "{}", run.stdout);
     assert!(names[0].starts_with("index orders_total "), "{names:?}");
     assert!(run
@@ -336,12 +331,7 @@ fn a_description_naming_the_release_it_upgrades_to_is_snake_case() {
     );
     repo.commit("v6 upgrades");
     let run = repo.check("main");
-    let messages: Vec<String> = run
-        .findings()
-        .iter()
-        .filter(|f| f["rule"] == "migration-filename")
-        .map(|f| f["message"].as_str().unwrap_or("").to_string())
-        .collect();
+    let messages: Vec<String> = run.messages("migration-filename");
     assert_eq!(
         messages,
         vec!["the description `Upgrade_Users_v6.1` of 20240302120000_Upgrade_Users_v6.1.up.sql is not snake_case"],
@@ -362,12 +352,7 @@ fn a_trailing_underscore_that_keeps_a_table_off_a_reserved_word_is_snake_case() 
     );
     repo.commit("user_ table");
     let run = repo.check("main");
-    let messages: Vec<String> = run
-        .findings()
-        .iter()
-        .filter(|f| f["rule"] == "identifier-case")
-        .map(|f| f["message"].as_str().unwrap_or("").to_string())
-        .collect();
+    let messages: Vec<String> = run.messages("identifier-case");
     assert_eq!(
         messages,
         vec!["table items_ is not snake_case"],
@@ -395,12 +380,7 @@ fn a_flyway_description_may_start_with_an_issue_number() {
     );
     repo.commit("V2");
     let run = repo.check("main");
-    let messages: Vec<String> = run
-        .findings()
-        .iter()
-        .filter(|f| f["rule"] == "migration-filename")
-        .map(|f| f["message"].as_str().unwrap_or("").to_string())
-        .collect();
+    let messages: Vec<String> = run.messages("migration-filename");
     assert_eq!(
         messages,
         vec!["the description `1010 fix index` of V3__1010 fix index.sql is not words"],

@@ -38,6 +38,15 @@ impl Run {
             .collect()
     }
 
+    /// The messages of one rule's findings, in order.
+    pub fn messages(&self, rule: &str) -> Vec<String> {
+        self.findings()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| f["message"].as_str().unwrap_or("").to_string())
+            .collect()
+    }
+
     /// The first finding of a rule.
     pub fn finding(&self, rule: &str) -> Value {
         self.findings()
