@@ -602,27 +602,14 @@ pub fn declared<'a>(scan: &Scan<'a>) -> Vec<Declared<'a>> {
     for step in scan.steps {
         for action in step.actions() {
             match action {
-                Action::CreateTable {
-                    table,
-                    columns,
-                    constraints,
-                } => {
-                    for (column, at) in columns {
-                        let in_key = constraints.iter().any(|c| match c {
-                            ast::TableConstraint::PrimaryKey(pk) => {
-                                let name = model::key(&column.name);
-                                pk.columns.iter().any(|k| {
-                                    matches!(&k.column.expr, ast::Expr::Identifier(i) if model::key(i) == name)
-                                })
-                            }
-                            _ => false,
-                        });
+                Action::CreateTable { table, columns } => {
+                    for column in columns {
                         out.push(Declared {
                             table,
                             column: &column.name,
                             data_type: &column.data_type,
-                            primary_key: in_key || is_primary_key(column),
-                            at: at.clone(),
+                            primary_key: column.primary_key,
+                            at: column.at.clone(),
                         });
                     }
                 }

@@ -105,15 +105,28 @@ pub enum Locked {
 
 /// One thing a statement does. `at` is the byte span in the file of the
 /// words a finding should point at.
+/// A column a `CREATE TABLE` declares: what the rules read of it.
+#[derive(Clone, Debug)]
+pub struct NewColumn {
+    /// Its name.
+    pub name: ast::Ident,
+    /// Its type.
+    pub data_type: ast::DataType,
+    /// Whether it is (part of) the table's primary key, declared on the
+    /// column or as a table constraint.
+    pub primary_key: bool,
+    /// The span of its name.
+    pub at: Range<usize>,
+}
+
 #[derive(Clone, Debug)]
 pub enum Action {
     /// `CREATE TABLE`, `CREATE TABLE AS`, `SELECT ... INTO`, with the
     /// columns and table constraints it declares.
     CreateTable {
         table: Name,
-        /// Each column with the span of its name.
-        columns: Vec<(ast::ColumnDef, Range<usize>)>,
-        constraints: Vec<ast::TableConstraint>,
+        /// Each column in order.
+        columns: Vec<NewColumn>,
     },
     /// `DROP TABLE`, one per table.
     DropTable { table: Name, at: Range<usize> },
@@ -370,15 +383,30 @@ fn from_tree(tree: &ast::Statement, statement: &sql::Statement, text: &str) -> V
     let whole = statement.span.clone();
     let mut out = Vec::new();
     match tree {
-        ast::Statement::CreateTable(create) => out.push(Action::CreateTable {
-            table: Name::of(&create.name),
-            columns: create
-                .columns
-                .iter()
-                .map(|c| (c.clone(), at(c.name.span)))
-                .collect(),
-            constraints: create.constraints.clone(),
-        }),
+        ast::Statement::CreateTable(create) => {
+            let in_key = |column: &ast::Ident| {
+                let name = key(column);
+                create.constraints.iter().any(|c| match c {
+                    ast::TableConstraint::PrimaryKey(pk) => pk.columns.iter().any(|k| {
+                        matches!(&k.column.expr, ast::Expr::Identifier(i) if key(i) == name)
+                    }),
+                    _ => false,
+                })
+            };
+            out.push(Action::CreateTable {
+                table: Name::of(&create.name),
+                columns: create
+                    .columns
+                    .iter()
+                    .map(|c| NewColumn {
+                        name: c.name.clone(),
+                        data_type: c.data_type.clone(),
+                        primary_key: in_key(&c.name) || super::is_primary_key(c),
+                        at: at(c.name.span),
+                    })
+                    .collect(),
+            })
+        }
         ast::Statement::CreateView(view) => out.push(Action::CreateView {
             name: Name::of(&view.name),
         }),
@@ -527,7 +555,6 @@ fn dml(tree: &ast::Statement, whole: Range<usize>, out: &mut Vec<Action>) {
                         out.push(Action::CreateTable {
                             table: Name::parse(&target.to_string()),
                             columns: Vec::new(),
-                            constraints: Vec::new(),
                         });
                     }
                 }
@@ -825,7 +852,6 @@ fn created_by_words(sql: &str) -> Option<Action> {
         Action::CreateTable {
             table: name,
             columns: Vec::new(),
-            constraints: Vec::new(),
         }
     } else {
         Action::CreateView { name }
