@@ -113,6 +113,32 @@ fn sqitch_new_change_at_the_end_passes() {
 }
 
 #[test]
+fn sqitch_note_right_after_the_planner_email_is_read_as_sqitch_reads_it() {
+    // `sqitch add` writes ` # note`, but hand-edited plans often have
+    // `<email># note`; sqitch reads the note from the `#` on.
+    let repo = sqitch();
+    repo.branch("feature");
+    repo.write(
+        "db/sqitch.plan",
+        plan_with(
+            "coupons [orders] 2024-02-01T09:00:00Z Erin Example <erin@example.com># Discount coupons.\n\
+             @v1.1.0 2024-02-02T09:00:00Z Erin Example <erin@example.com># Tag with 1.1.0",
+        ),
+    );
+    sqitch_change(
+        &repo,
+        "coupons",
+        "CREATE TABLE shop.coupons (code text PRIMARY KEY);\n",
+        "DROP TABLE shop.coupons;\n",
+        "SELECT code FROM shop.coupons WHERE FALSE;\n",
+    );
+    repo.commit("coupons");
+    let run = repo.check("main");
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.findings().is_empty(), "{}", run.stdout);
+}
+
+#[test]
 fn sqitch_change_without_revert_script_is_missing_down() {
     let repo = sqitch();
     repo.branch("feature");
