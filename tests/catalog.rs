@@ -1052,3 +1052,26 @@ fn mysql_prepared_statements_run_sql_the_catalog_cannot_read() {
         assert!(messages(&run, rule).is_empty(), "{rule}: {}", run.stdout);
     }
 }
+
+#[test]
+fn a_function_with_column_typed_parameters_is_dropped_by_its_signature() {
+    // Parameters typed after a column (orders.total_cents%TYPE) follow the
+    // column's type; the down names the function by that signature.
+    let repo = shop();
+    repo.branch("feature/place-order");
+    repo.migration(
+        "20240301120000_place_order_function",
+        "CREATE OR REPLACE FUNCTION place_order(\n  p_user_id orders.user_id%TYPE,\n  p_total orders.total_cents%TYPE\n)\nRETURNS SETOF orders\nLANGUAGE plpgsql\nAS $$\nDECLARE\n  v_order orders%ROWTYPE;\nBEGIN\n  INSERT INTO orders (id, user_id, total_cents)\n  VALUES ((SELECT coalesce(max(id), 0) + 1 FROM orders), p_user_id, p_total)\n  RETURNING * INTO v_order;\n  RETURN NEXT v_order;\nEND;\n$$;\n",
+        "DROP FUNCTION IF EXISTS place_order(\n  p_user_id orders.user_id%TYPE,\n  p_total orders.total_cents%TYPE\n);\n",
+    );
+    repo.commit("place_order");
+    let run = repo.check("main");
+    for rule in [
+        "syntax-error",
+        "down-restores-schema",
+        "unknown-object",
+        "empty-down",
+    ] {
+        assert!(messages(&run, rule).is_empty(), "{rule}: {}", run.stdout);
+    }
+}

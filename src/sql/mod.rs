@@ -280,6 +280,9 @@ fn is_known_gap(sql: &str, dialect: Dialect) -> bool {
         ["CREATE", rest @ ..] if routine(rest) => true,
         ["ALTER", "FUNCTION" | "PROCEDURE" | "ROUTINE" | "TRIGGER" | "EVENT", ..] => true,
         ["DROP", "TRIGGER" | "EVENT" | "AGGREGATE", ..] => true,
+        // A routine named by its signature, with a parameter typed after a
+        // column or row (`orders.total%TYPE`, `orders%ROWTYPE`).
+        ["DROP", "FUNCTION" | "PROCEDURE" | "ROUTINE", ..] if percent_type(sql) => true,
         ["COMMENT", "ON", ..] | ["GRANT", ..] | ["REVOKE", ..] => true,
         ["CREATE", "POLICY", ..] | ["ALTER", "POLICY", ..] | ["DROP", "POLICY", ..] => true,
         ["CREATE", "DOMAIN", ..] | ["ALTER", "DOMAIN", ..] => true,
@@ -311,6 +314,22 @@ fn is_known_gap(sql: &str, dialect: Dialect) -> bool {
 fn go_template_action(sql: &str) -> bool {
     sql.find("{{")
         .is_some_and(|start| sql[start + 2..].contains("}}"))
+}
+
+/// `%TYPE` or `%ROWTYPE` after a name: a PostgreSQL parameter type copied
+/// from a column or a row.
+fn percent_type(sql: &str) -> bool {
+    sql.match_indices('%').any(|(i, _)| {
+        let before = sql[..i].chars().next_back();
+        let after = sql[i + 1..].trim_start();
+        before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '"')
+            && ["TYPE", "ROWTYPE"].iter().any(|w| {
+                after.len() >= w.len()
+                    && after.is_char_boundary(w.len())
+                    && after[..w.len()].eq_ignore_ascii_case(w)
+                    && !after[w.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            })
+    })
 }
 
 /// Constructs inside otherwise modelled statements that the parser rejects.
