@@ -1075,3 +1075,29 @@ fn a_function_with_column_typed_parameters_is_dropped_by_its_signature() {
         assert!(messages(&run, rule).is_empty(), "{rule}: {}", run.stdout);
     }
 }
+
+#[test]
+fn a_mysql_update_of_several_tables_is_no_syntax_error() {
+    let repo = Repo::new();
+    repo.write(
+        ".sqlgate.yml",
+        "dialect: mysql\ntrunk: main\nmigrations:\n  - dir: src/main/resources/db/migration\n    layout: flyway\n",
+    );
+    repo.write(
+        "src/main/resources/db/migration/V1__init.sql",
+        "CREATE TABLE `module_record` (\n  `id` bigint NOT NULL AUTO_INCREMENT,\n  `module_id` varchar(50) NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8;\n\n\
+         CREATE TABLE `course_record` (\n  `course_id` varchar(50) NOT NULL,\n  `user_id` varchar(50) NOT NULL,\n  PRIMARY KEY (`course_id`, `user_id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8;\n\n\
+         CREATE TABLE `course_record_modules` (\n  `course_id` varchar(50) NOT NULL,\n  `user_id` varchar(50) NOT NULL,\n  `module_record_id` bigint NOT NULL,\n  PRIMARY KEY (`course_id`, `user_id`, `module_record_id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8;\n",
+    );
+    repo.commit("init");
+    repo.branch("feature/module-course");
+    // Copy the join table's keys onto module_record, joining in the UPDATE.
+    repo.write(
+        "src/main/resources/db/migration/V1.2__module_record_course_record.sql",
+        "ALTER TABLE module_record\n  ADD COLUMN `course_id` varchar(50),\n  ADD COLUMN `user_id` varchar(50);\n\n\
+         UPDATE module_record, course_record_modules crm\n  SET module_record.course_id = crm.course_id, module_record.user_id = crm.user_id\n  WHERE crm.module_record_id = module_record.id;\n",
+    );
+    repo.commit("module course");
+    let run = repo.check("main");
+    assert!(messages(&run, "syntax-error").is_empty(), "{}", run.stdout);
+}

@@ -302,6 +302,7 @@ fn is_known_gap(sql: &str, dialect: Dialect) -> bool {
             true
         }
         ["PRAGMA", ..] if dialect == Dialect::Sqlite => true,
+        ["UPDATE", ..] if dialect == Dialect::Mysql && mysql_multi_table_update(sql) => true,
         ["DROP", "INDEX", "CONCURRENTLY", ..] | ["CREATE", "MATERIALIZED", "VIEW", ..] => true,
         _ if go_template_action(sql) => true,
         _ => known_gap_pattern(sql),
@@ -314,6 +315,21 @@ fn is_known_gap(sql: &str, dialect: Dialect) -> bool {
 fn go_template_action(sql: &str) -> bool {
     sql.find("{{")
         .is_some_and(|start| sql[start + 2..].contains("}}"))
+}
+
+/// MySQL's multiple-table UPDATE (`UPDATE a, b SET a.x = b.y WHERE ...`):
+/// a comma after the first table, before `SET`.
+fn mysql_multi_table_update(sql: &str) -> bool {
+    static MULTI: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    MULTI
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"(?is)^\s*UPDATE\s+(LOW_PRIORITY\s+)?(IGNORE\s+)?[\w`.]+(\s+(AS\s+)?\w+)?\s*,",
+            )
+            .ok()
+        })
+        .as_ref()
+        .is_some_and(|r| r.is_match(sql))
 }
 
 /// `%TYPE` or `%ROWTYPE` after a name: a PostgreSQL parameter type copied
