@@ -1035,3 +1035,52 @@ fn mysql_prepared_statements_run_sql_the_catalog_cannot_read() {
         assert!(run.messages(rule).is_empty(), "{rule}: {}", run.stdout);
     }
 }
+
+#[test]
+fn a_function_with_column_typed_parameters_is_dropped_by_its_signature() {
+    // Parameters typed after a column (orders.total_cents%TYPE) follow the
+    // column's type; the down names the function by that signature.
+    let repo = shop();
+    repo.branch("feature/place-order");
+    repo.migration(
+        "20240301120000_place_order_function",
+        "CREATE OR REPLACE FUNCTION place_order(\n  p_user_id orders.user_id%TYPE,\n  p_total orders.total_cents%TYPE\n)\nRETURNS SETOF orders\nLANGUAGE plpgsql\nAS $$\nDECLARE\n  v_order orders%ROWTYPE;\nBEGIN\n  INSERT INTO orders (id, user_id, total_cents)\n  VALUES ((SELECT coalesce(max(id), 0) + 1 FROM orders), p_user_id, p_total)\n  RETURNING * INTO v_order;\n  RETURN NEXT v_order;\nEND;\n$$;\n",
+        "DROP FUNCTION IF EXISTS place_order(\n  p_user_id orders.user_id%TYPE,\n  p_total orders.total_cents%TYPE\n);\n",
+    );
+    repo.commit("place_order");
+    let run = repo.check("main");
+    for rule in [
+        "syntax-error",
+        "down-restores-schema",
+        "unknown-object",
+        "empty-down",
+    ] {
+        assert!(messages(&run, rule).is_empty(), "{rule}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn a_mysql_update_of_several_tables_is_no_syntax_error() {
+    let repo = Repo::new();
+    repo.write(
+        ".sqlgate.yml",
+        "dialect: mysql\ntrunk: main\nmigrations:\n  - dir: src/main/resources/db/migration\n    layout: flyway\n",
+    );
+    repo.write(
+        "src/main/resources/db/migration/V1__init.sql",
+        "CREATE TABLE `module_record` (\n  `id` bigint NOT NULL AUTO_INCREMENT,\n  `module_id` varchar(50) NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8;\n\n\
+         CREATE TABLE `course_record` (\n  `course_id` varchar(50) NOT NULL,\n  `user_id` varchar(50) NOT NULL,\n  PRIMARY KEY (`course_id`, `user_id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8;\n\n\
+         CREATE TABLE `course_record_modules` (\n  `course_id` varchar(50) NOT NULL,\n  `user_id` varchar(50) NOT NULL,\n  `module_record_id` bigint NOT NULL,\n  PRIMARY KEY (`course_id`, `user_id`, `module_record_id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8;\n",
+    );
+    repo.commit("init");
+    repo.branch("feature/module-course");
+    // Copy the join table's keys onto module_record, joining in the UPDATE.
+    repo.write(
+        "src/main/resources/db/migration/V1.2__module_record_course_record.sql",
+        "ALTER TABLE module_record\n  ADD COLUMN `course_id` varchar(50),\n  ADD COLUMN `user_id` varchar(50);\n\n\
+         UPDATE module_record, course_record_modules crm\n  SET module_record.course_id = crm.course_id, module_record.user_id = crm.user_id\n  WHERE crm.module_record_id = module_record.id;\n",
+    );
+    repo.commit("module course");
+    let run = repo.check("main");
+    assert!(messages(&run, "syntax-error").is_empty(), "{}", run.stdout);
+}

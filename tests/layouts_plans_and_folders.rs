@@ -113,6 +113,68 @@ fn sqitch_new_change_at_the_end_passes() {
 }
 
 #[test]
+fn sqitch_note_right_after_the_planner_email_is_read_as_sqitch_reads_it() {
+    // `sqitch add` writes ` # note`, but hand-edited plans often have
+    // `<email># note`; sqitch reads the note from the `#` on.
+    let repo = sqitch();
+    repo.branch("feature");
+    repo.write(
+        "db/sqitch.plan",
+        plan_with(
+            "coupons [orders] 2024-02-01T09:00:00Z Erin Example <erin@example.com># Discount coupons.\n\
+             @v1.1.0 2024-02-02T09:00:00Z Erin Example <erin@example.com># Tag with 1.1.0",
+        ),
+    );
+    sqitch_change(
+        &repo,
+        "coupons",
+        "CREATE TABLE shop.coupons (code text PRIMARY KEY);\n",
+        "DROP TABLE shop.coupons;\n",
+        "SELECT code FROM shop.coupons WHERE FALSE;\n",
+    );
+    repo.commit("coupons");
+    let run = repo.check("main");
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.findings().is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn sqitch_objects_of_a_required_project_are_not_unknown() {
+    // `[billing:accounts]`: the billing project's plan creates accounts,
+    // and sqitch deploys that change before this one.
+    let repo = sqitch();
+    repo.branch("feature");
+    repo.write(
+        "db/sqitch.plan",
+        plan_with(
+            "link_accounts [users billing:accounts] 2024-02-01T09:00:00Z Erin Example <erin@example.com> # Link billing accounts to users.\n\
+             accounts_by_user [link_accounts] 2024-02-02T09:00:00Z Erin Example <erin@example.com> # Look accounts up by user.",
+        ),
+    );
+    sqitch_change(
+        &repo,
+        "link_accounts",
+        "ALTER TABLE accounts ALTER COLUMN id TYPE bigint;\nALTER TABLE accounts ADD COLUMN user_id bigint REFERENCES shop.users (id);\n",
+        "ALTER TABLE accounts DROP COLUMN user_id;\nALTER TABLE accounts ALTER COLUMN id TYPE integer;\n",
+        "SELECT user_id FROM accounts WHERE FALSE;\n",
+    );
+    sqitch_change(
+        &repo,
+        "accounts_by_user",
+        "CREATE INDEX idx_accounts_user_id ON accounts (user_id);\n",
+        "DROP INDEX idx_accounts_user_id;\n",
+        "SELECT 1/count(*) FROM pg_indexes WHERE indexname = 'idx_accounts_user_id';\n",
+    );
+    repo.commit("link accounts");
+    let run = repo.check("main");
+    assert!(
+        !run.rules().contains(&"unknown-object".to_string()),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn sqitch_change_without_revert_script_is_missing_down() {
     let repo = sqitch();
     repo.branch("feature");

@@ -388,3 +388,38 @@ fn a_flyway_description_may_start_with_an_issue_number() {
         run.stdout
     );
 }
+
+#[test]
+fn a_flyway_description_in_kebab_case_is_words() {
+    // Flyway reads `add-invite-table` as the description, as it reads
+    // `Add_invite_table`; many Spring services name their scripts so.
+    let repo = Repo::new();
+    repo.write(
+        "src/main/resources/db/migration/V1__init.sql",
+        "CREATE TABLE event (\n  id bigint PRIMARY KEY,\n  event_uid varchar(60) NOT NULL\n);\n",
+    );
+    repo.commit("V1");
+    repo.branch("feature/invites");
+    repo.write(
+        "src/main/resources/db/migration/V1.1.6__add-invite-table.sql",
+        "CREATE TABLE invite (\n  id bigint PRIMARY KEY,\n  event_id bigint NOT NULL REFERENCES event (id),\n  learner_email varchar(50) NOT NULL\n);\n",
+    );
+    repo.write(
+        "src/main/resources/db/migration/V1.1.7__Add-Booking_table.sql",
+        "CREATE TABLE booking (\n  id bigint PRIMARY KEY\n);\n",
+    );
+    repo.commit("invites");
+    let run = repo.check("main");
+    let messages: Vec<String> = run
+        .findings()
+        .iter()
+        .filter(|f| f["rule"] == "migration-filename")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        messages,
+        vec!["the description `Add-Booking_table` of V1.1.7__Add-Booking_table.sql is not words"],
+        "{}",
+        run.stdout
+    );
+}

@@ -5,7 +5,8 @@
 //! reworked: its earlier instance runs the scripts saved as
 //! `deploy/<change>@<tag>.sql`. Order comes from the plan, never from file
 //! names; sqitch identifies a change by its plan entry (name, dependencies,
-//! planner, time, note, and the change before it).
+//! planner, time, note, and the change before it). As sqitch reads it, a
+//! note starts at `#` even right after the planner's `<email>`.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -47,10 +48,10 @@ fn parse(text: &str) -> Parsed {
     };
     let (Some(change_re), Some(tag_re)) = (
         regex!(
-            r"^\s*[+-]?\s*([^\s@#\[\]:\\][^\s@#\[\]:\\]*)(?:\s+\[([^\]]*)\])?\s+(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\s+(.+?)\s+<([^>]*)>(?:\s+#\s?(.*))?$"
+            r"^\s*[+-]?\s*([^\s@#\[\]:\\][^\s@#\[\]:\\]*)(?:\s+\[([^\]]*)\])?\s+(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\s+(.+?)\s+<([^>]*)>(?:\s*#\s?(.*))?$"
         ),
         regex!(
-            r"^\s*@(\S+)\s+(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\s+(.+?)\s+<([^>]*)>(?:\s+#\s?(.*))?$"
+            r"^\s*@(\S+)\s+(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\s+(.+?)\s+<([^>]*)>(?:\s*#\s?(.*))?$"
         ),
     ) else {
         return parsed;

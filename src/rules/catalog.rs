@@ -167,6 +167,12 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         if migration.kind == MigrationKind::Baseline && index > 0 {
             continue;
         }
+        // A sqitch change that requires another project's change
+        // (`[oss_chef:roles]`) runs after that project deployed objects the
+        // Catalog never sees, in this change and every later one.
+        if migration.meta.requires.iter().any(|r| r.contains(':')) {
+            catalog.opaque_history = true;
+        }
         let Some((up, down)) = fresh.get(&index).copied() else {
             if let Some(script) = history.get(&index) {
                 for applied in apply_all(&mut catalog, script) {

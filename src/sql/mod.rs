@@ -280,6 +280,9 @@ fn is_known_gap(sql: &str, dialect: Dialect) -> bool {
         ["CREATE", rest @ ..] if routine(rest) => true,
         ["ALTER", "FUNCTION" | "PROCEDURE" | "ROUTINE" | "TRIGGER" | "EVENT", ..] => true,
         ["DROP", "TRIGGER" | "EVENT" | "AGGREGATE", ..] => true,
+        // A routine named by its signature, with a parameter typed after a
+        // column or row (`orders.total%TYPE`, `orders%ROWTYPE`).
+        ["DROP", "FUNCTION" | "PROCEDURE" | "ROUTINE", ..] if percent_type(sql) => true,
         ["COMMENT", "ON", ..] | ["GRANT", ..] | ["REVOKE", ..] => true,
         ["CREATE", "POLICY", ..] | ["ALTER", "POLICY", ..] | ["DROP", "POLICY", ..] => true,
         ["CREATE", "DOMAIN", ..] | ["ALTER", "DOMAIN", ..] => true,
@@ -299,6 +302,7 @@ fn is_known_gap(sql: &str, dialect: Dialect) -> bool {
             true
         }
         ["PRAGMA", ..] if dialect == Dialect::Sqlite => true,
+        ["UPDATE", ..] if dialect == Dialect::Mysql && mysql_multi_table_update(sql) => true,
         ["DROP", "INDEX", "CONCURRENTLY", ..] | ["CREATE", "MATERIALIZED", "VIEW", ..] => true,
         _ if go_template_action(sql) => true,
         _ => known_gap_pattern(sql),
@@ -311,6 +315,37 @@ fn is_known_gap(sql: &str, dialect: Dialect) -> bool {
 fn go_template_action(sql: &str) -> bool {
     sql.find("{{")
         .is_some_and(|start| sql[start + 2..].contains("}}"))
+}
+
+/// MySQL's multiple-table UPDATE (`UPDATE a, b SET a.x = b.y WHERE ...`):
+/// a comma after the first table, before `SET`.
+fn mysql_multi_table_update(sql: &str) -> bool {
+    static MULTI: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    MULTI
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"(?is)^\s*UPDATE\s+(LOW_PRIORITY\s+)?(IGNORE\s+)?[\w`.]+(\s+(AS\s+)?\w+)?\s*,",
+            )
+            .ok()
+        })
+        .as_ref()
+        .is_some_and(|r| r.is_match(sql))
+}
+
+/// `%TYPE` or `%ROWTYPE` after a name: a PostgreSQL parameter type copied
+/// from a column or a row.
+fn percent_type(sql: &str) -> bool {
+    sql.match_indices('%').any(|(i, _)| {
+        let before = sql[..i].chars().next_back();
+        let after = sql[i + 1..].trim_start();
+        before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '"')
+            && ["TYPE", "ROWTYPE"].iter().any(|w| {
+                after.len() >= w.len()
+                    && after.is_char_boundary(w.len())
+                    && after[..w.len()].eq_ignore_ascii_case(w)
+                    && !after[w.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            })
+    })
 }
 
 /// Constructs inside otherwise modelled statements that the parser rejects.

@@ -131,7 +131,14 @@ fn description(ctx: &Context, plan: &Plan, migration: &Migration) -> Option<Find
     let words = without_version_dots(desc);
     let words = words.trim_start_matches(|c: char| c.is_ascii_digit());
     let words = words.strip_prefix(['_', '-']).unwrap_or(words);
-    if words.is_empty() || case.matches(words) {
+    // Flyway projects join their words with `_` (Create_person_table) or
+    // with `-` (add-invite-table); Flyway reads either as the description.
+    let flyway_kebab = matches!(
+        ctx.config.naming.migration_description,
+        DescriptionCase::Auto
+    ) && plan.layout == Layout::Flyway
+        && Case::Kebab.matches(words);
+    if words.is_empty() || case.matches(words) || flyway_kebab {
         return None;
     }
     let fixed = case.convert(desc);

@@ -363,8 +363,9 @@ pub struct Catalog {
     pub comments: BTreeMap<String, String>,
     /// Names that statements it could not model may have touched.
     pub uncertain: Uncertain,
-    /// A statement ran code the Catalog cannot read (psql `\i`): every
-    /// object may have changed.
+    /// A statement ran code the Catalog cannot read (psql `\i`), or a
+    /// migration required another project's (sqitch `project:change`):
+    /// every object may have changed.
     pub opaque_history: bool,
     /// Some table was ever created as a partition of another: comparisons
     /// then look partitions up (most schemas have none).
