@@ -123,7 +123,10 @@ fn a_down_that_recreates_a_unique_index_without_unique_is_refused() {
         "DROP INDEX idx_users_email;\n",
     );
     repo.commit("unique email");
-    assert!(repo.check("main").messages("down-restores-schema").is_empty());
+    assert!(repo
+        .check("main")
+        .messages("down-restores-schema")
+        .is_empty());
     repo.migration(
         "20240302120000_email_index_partial",
         "DROP INDEX idx_users_email;\nCREATE UNIQUE INDEX idx_users_email ON users (email) WHERE email <> '';\n",

@@ -1330,3 +1330,53 @@ fn diesel_first_migration_after_the_initial_setup_follows_no_zero_scheme() {
     assert!(run.findings().is_empty(), "{}", run.stdout);
     assert_eq!(run.code, 0);
 }
+
+#[test]
+fn sqitch_a_requirement_on_another_project_added_later_reaches_the_cached_history() {
+    // The history's Catalog is cached by its changes; declaring on main
+    // that an applied change needs another project must not leave the
+    // cached state (where that project's tables are unknown) in use.
+    let repo = sqitch();
+    let link = "link_accounts [users] 2024-02-01T09:00:00Z Erin Example <erin@example.com> # Link billing accounts to users.";
+    repo.write("db/sqitch.plan", plan_with(link));
+    sqitch_change(
+        &repo,
+        "link_accounts",
+        "ALTER TABLE accounts ADD COLUMN user_id bigint REFERENCES shop.users (id);\n",
+        "ALTER TABLE accounts DROP COLUMN user_id;\n",
+        "SELECT user_id FROM accounts WHERE FALSE;\n",
+    );
+    repo.commit("link accounts");
+    repo.branch("feature");
+    let by_user = "accounts_by_user [link_accounts] 2024-02-02T09:00:00Z Erin Example <erin@example.com> # Look accounts up by user.";
+    repo.write("db/sqitch.plan", plan_with(&format!("{link}\n{by_user}")));
+    sqitch_change(
+        &repo,
+        "accounts_by_user",
+        "CREATE INDEX idx_accounts_user_id ON accounts (user_id);\n",
+        "DROP INDEX idx_accounts_user_id;\n",
+        "SELECT 1/count(*) FROM pg_indexes WHERE indexname = 'idx_accounts_user_id';\n",
+    );
+    repo.commit("accounts by user");
+    assert_eq!(repo.check("main").messages("unknown-object").len(), 1);
+
+    repo.checkout("main");
+    let declared = link.replace("[users]", "[users billing:accounts]");
+    repo.write("db/sqitch.plan", plan_with(&declared));
+    repo.commit("link_accounts needs billing");
+    repo.branch("feature-again");
+    repo.write(
+        "db/sqitch.plan",
+        plan_with(&format!("{declared}\n{by_user}")),
+    );
+    sqitch_change(
+        &repo,
+        "accounts_by_user",
+        "CREATE INDEX idx_accounts_user_id ON accounts (user_id);\n",
+        "DROP INDEX idx_accounts_user_id;\n",
+        "SELECT 1/count(*) FROM pg_indexes WHERE indexname = 'idx_accounts_user_id';\n",
+    );
+    repo.commit("accounts by user, again");
+    let run = repo.check("main");
+    assert!(run.messages("unknown-object").is_empty(), "{}", run.stdout);
+}

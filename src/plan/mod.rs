@@ -308,6 +308,12 @@ pub struct Migration {
 }
 
 impl Migration {
+    /// Whether it requires a change of another project (sqitch
+    /// `project:change`): it runs after objects no migration here creates.
+    pub fn requires_other_project(&self) -> bool {
+        self.meta.requires.iter().any(|r| r.contains(':'))
+    }
+
     /// Every file the migration comes from.
     pub fn files(&self) -> Vec<&FileEntry> {
         let mut files = vec![&self.up.file];

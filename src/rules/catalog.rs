@@ -170,7 +170,7 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         // A sqitch change that requires another project's change
         // (`[oss_chef:roles]`) runs after that project deployed objects the
         // Catalog never sees, in this change and every later one.
-        if migration.meta.requires.iter().any(|r| r.contains(':')) {
+        if migration.requires_other_project() {
             catalog.opaque_history = true;
         }
         let Some((up, down)) = fresh.get(&index).copied() else {

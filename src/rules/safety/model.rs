@@ -387,9 +387,9 @@ fn from_tree(tree: &ast::Statement, statement: &sql::Statement, text: &str) -> V
             let in_key = |column: &ast::Ident| {
                 let name = key(column);
                 create.constraints.iter().any(|c| match c {
-                    ast::TableConstraint::PrimaryKey(pk) => pk.columns.iter().any(|k| {
-                        matches!(&k.column.expr, ast::Expr::Identifier(i) if key(i) == name)
-                    }),
+                    ast::TableConstraint::PrimaryKey(pk) => pk.columns.iter().any(
+                        |k| matches!(&k.column.expr, ast::Expr::Identifier(i) if key(i) == name),
+                    ),
                     _ => false,
                 })
             };
