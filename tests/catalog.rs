@@ -1058,7 +1058,7 @@ fn a_function_with_column_typed_parameters_is_dropped_by_its_signature() {
         "unknown-object",
         "empty-down",
     ] {
-        assert!(messages(&run, rule).is_empty(), "{rule}: {}", run.stdout);
+        assert!(run.messages(rule).is_empty(), "{rule}: {}", run.stdout);
     }
 }
 
@@ -1085,5 +1085,5 @@ fn a_mysql_update_of_several_tables_is_no_syntax_error() {
     );
     repo.commit("module course");
     let run = repo.check("main");
-    assert!(messages(&run, "syntax-error").is_empty(), "{}", run.stdout);
+    assert!(run.messages("syntax-error").is_empty(), "{}", run.stdout);
 }
