@@ -29,30 +29,8 @@ pub fn render(root: &Path) -> Result<String> {
     let fs = FsSource::new(root);
     let files = Files::new(&fs);
     let found = layout::discover(&files, "")?;
-    let dialects: Vec<Option<(Dialect, usize)>> = found
-        .iter()
-        .map(|(dir, _)| dir_dialect(&files, dir))
-        .collect::<Result<_>>()?;
-    // One dialect per configuration: the one most scripts are written in.
-    let dialect = [
-        Dialect::Postgres,
-        Dialect::Mysql,
-        Dialect::Sqlite,
-        Dialect::Mssql,
-    ]
-    .into_iter()
-    .map(|d| {
-        let scripts = dialects.iter().flatten().filter(|(x, _)| *x == d);
-        (d, scripts.map(|(_, n)| n).sum::<usize>())
-    })
-    .fold((Dialect::Postgres, 0), |best, (d, n)| {
-        if n > best.1 {
-            (d, n)
-        } else {
-            best
-        }
-    })
-    .0;
+    let dirs: Vec<&str> = found.iter().map(|(dir, _)| dir.as_str()).collect();
+    let (dialect, dialects) = dialects(&files, &dirs)?;
     let mut out = String::new();
     out.push_str("# sqlgate configuration: https://github.com/sqlgate/sqlgate#configuration\n");
     out.push_str(
@@ -104,6 +82,39 @@ pub fn render(root: &Path) -> Result<String> {
     out.push_str("# naming:\n#   case: snake_case\n#   index: \"idx_{table}_{columns}\"\n");
     out.push_str("#   foreign_key: \"fk_{table}_{ref_table}\"\n");
     Ok(out)
+}
+
+/// The dialect most scripts of `dirs` are written in (PostgreSQL when none
+/// tells), and the dialect each directory shows with how many scripts do.
+pub(crate) fn dialects(
+    files: &Files,
+    dirs: &[&str],
+) -> Result<(Dialect, Vec<Option<(Dialect, usize)>>)> {
+    let dialects: Vec<Option<(Dialect, usize)>> = dirs
+        .iter()
+        .map(|dir| dir_dialect(files, dir))
+        .collect::<Result<_>>()?;
+    // One dialect per configuration: the one most scripts are written in.
+    let dialect = [
+        Dialect::Postgres,
+        Dialect::Mysql,
+        Dialect::Sqlite,
+        Dialect::Mssql,
+    ]
+    .into_iter()
+    .map(|d| {
+        let scripts = dialects.iter().flatten().filter(|(x, _)| *x == d);
+        (d, scripts.map(|(_, n)| n).sum::<usize>())
+    })
+    .fold((Dialect::Postgres, 0), |best, (d, n)| {
+        if n > best.1 {
+            (d, n)
+        } else {
+            best
+        }
+    })
+    .0;
+    Ok((dialect, dialects))
 }
 
 /// The dialect a directory's scripts show (`None`: nothing tells), read from

@@ -701,6 +701,21 @@ fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Res
         }
     }
     config.migrations = select_dirs(&config, &files, &wanted_dirs)?;
+    // Without a configuration, the scripts say which dialect they are
+    // written in, as `init` would write it.
+    let mut sniffed = None;
+    if config_file.is_none() {
+        let dirs: Vec<&str> = config.migrations.iter().map(|d| d.dir.as_str()).collect();
+        let (dialect, _) = crate::init::dialects(&files, &dirs)?;
+        if dialect != config.dialect {
+            config.dialect = dialect;
+            sniffed = Some(format!(
+                "no {} found: the scripts are read as {} (their words show it; `sqlgate init` writes it down)",
+                config::FILE_NAME,
+                dialect.name()
+            ));
+        }
+    }
     if let Some(since) = &options.since {
         for dir in &mut config.migrations {
             dir.since = Some(since.clone());
@@ -746,9 +761,10 @@ fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Res
             Vec::new()
         }
     };
-    outcome
-        .notes
-        .insert(0, format!("linting below {}", root.display()));
+    outcome.notes.splice(
+        0..0,
+        std::iter::once(format!("linting below {}", root.display())).chain(sniffed),
+    );
     if let Some(prefix) = std::env::current_dir()
         .ok()
         .and_then(|cwd| relative(&root, &absolute(&cwd).ok()?))

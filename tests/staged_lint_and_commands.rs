@@ -93,6 +93,53 @@ fn lint_reports_every_migration_of_a_directory_as_new() {
 }
 
 #[test]
+fn lint_without_a_configuration_reads_mysql_scripts_as_mysql() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("db/migrations")).unwrap();
+    std::fs::write(
+        root.join("db/migrations/000001_create_users.up.sql"),
+        "CREATE TABLE IF NOT EXISTS `users` (\r\n  `id` bigint unsigned NOT NULL AUTO_INCREMENT,\r\n  `email` varchar(255) NOT NULL,\r\n  PRIMARY KEY (`id`),\r\n  UNIQUE KEY `uniq_users_email` (`email`)\r\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("db/migrations/000001_create_users.down.sql"),
+        "DROP TABLE IF EXISTS `users`;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("db/migrations/000002_add_nickname.up.sql"),
+        "-- nickname shown in the header\nALTER TABLE `users` ADD COLUMN `nickname` varchar(64) NULL AFTER `email`;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("db/migrations/000002_add_nickname.down.sql"),
+        "ALTER TABLE `users` DROP COLUMN `nickname`;\n",
+    )
+    .unwrap();
+    let run = run_in(root, &["lint", "db/migrations", "--format", "json", "-v"]);
+    assert!(
+        !run.rules().contains(&"syntax-error".to_string()),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("no .sqlgate.yml found: the scripts are read as mysql"),
+        "{}",
+        run.stderr
+    );
+    // A configuration says which dialect, and is followed.
+    std::fs::write(root.join(".sqlgate.yml"), "dialect: postgres\n").unwrap();
+    let configured = run_in(root, &["lint", "db/migrations", "--format", "json"]);
+    assert!(
+        configured.rules().contains(&"syntax-error".to_string()),
+        "{}",
+        configured.stdout
+    );
+}
+
+#[test]
 fn lint_of_the_bundled_example_shows_real_findings() {
     let root = env!("CARGO_MANIFEST_DIR");
     let run = run_in(
