@@ -84,13 +84,13 @@ pub fn render(root: &Path) -> Result<String> {
     Ok(out)
 }
 
+/// A dialect a directory's scripts show, with how many of them do.
+type Shown = Option<(Dialect, usize)>;
+
 /// The dialect most scripts of `dirs` are written in (PostgreSQL when none
 /// tells), and the dialect each directory shows with how many scripts do.
-pub(crate) fn dialects(
-    files: &Files,
-    dirs: &[&str],
-) -> Result<(Dialect, Vec<Option<(Dialect, usize)>>)> {
-    let dialects: Vec<Option<(Dialect, usize)>> = dirs
+pub(crate) fn dialects(files: &Files, dirs: &[&str]) -> Result<(Dialect, Vec<Shown>)> {
+    let dialects: Vec<Shown> = dirs
         .iter()
         .map(|dir| dir_dialect(files, dir))
         .collect::<Result<_>>()?;
