@@ -408,6 +408,11 @@ fn print(outcome: &Outcome, output: &Output, style: Style, env: &ci::Env) -> Res
             eprintln!("sqlgate: {note}");
         }
     }
+    if !output.quiet {
+        for warning in &outcome.warnings {
+            eprintln!("sqlgate: {warning}");
+        }
+    }
     let report = Report {
         findings: &outcome.findings,
         sources: &outcome.sources,

@@ -43,6 +43,9 @@ pub struct Outcome {
     pub rules: Vec<String>,
     /// How many findings the baseline held back.
     pub baselined: usize,
+    /// Lines said even without `-v` (unless `--quiet`): a path that was
+    /// named but holds no migration directory.
+    pub warnings: Vec<String>,
 }
 
 impl Outcome {
@@ -701,6 +704,23 @@ fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Res
         }
     }
     config.migrations = select_dirs(&config, &files, &wanted_dirs)?;
+    // A path named that holds no migration directory is said, as written.
+    let warnings: Vec<String> = wanted_dirs
+        .iter()
+        .zip(paths)
+        .filter(|(w, _)| {
+            !config
+                .migrations
+                .iter()
+                .any(|m| is_below(&m.dir, w) || is_below(w, &m.dir))
+        })
+        .map(|(_, path)| {
+            format!(
+                "no migration directory found in {}: no layout reads its files as migrations (`sqlgate init --dry-run` lists what it finds; `migrations:` in .sqlgate.yml names a directory and its layout)",
+                path.display()
+            )
+        })
+        .collect();
     // Without a configuration, the scripts say which dialect they are
     // written in, as `init` would write it.
     let mut sniffed = None;
@@ -761,6 +781,7 @@ fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Res
             Vec::new()
         }
     };
+    outcome.warnings = warnings;
     outcome.notes.splice(
         0..0,
         std::iter::once(format!("linting below {}", root.display())).chain(sniffed),
@@ -807,17 +828,19 @@ fn apply_baseline(outcome: &mut Outcome, keys: Vec<Key>, baseline: Option<&Basel
     ));
 }
 
+/// Whether `path` is `dir` or below it (every path is below the root, "").
+fn is_below(path: &str, dir: &str) -> bool {
+    dir.is_empty() || path == dir || path.starts_with(&format!("{dir}/"))
+}
+
 /// The migration directories that `lint` looks at for the paths it was given.
 fn select_dirs(config: &Config, files: &Files, wanted: &[String]) -> Result<Vec<MigrationDir>> {
-    let below = |path: &str, dir: &str| {
-        dir.is_empty() || path == dir || path.starts_with(&format!("{dir}/"))
-    };
     let mut out: Vec<MigrationDir> = Vec::new();
     for w in wanted {
         let configured: Vec<&MigrationDir> = config
             .migrations
             .iter()
-            .filter(|m| below(&m.dir, w) || below(w, &m.dir))
+            .filter(|m| is_below(&m.dir, w) || is_below(w, &m.dir))
             .collect();
         if !configured.is_empty() {
             for m in configured {
@@ -1112,6 +1135,7 @@ fn finish(
         files,
         rules: rules_run(config),
         baselined: 0,
+        warnings: Vec::new(),
     }
 }
 

@@ -140,6 +140,47 @@ fn lint_without_a_configuration_reads_mysql_scripts_as_mysql() {
 }
 
 #[test]
+fn lint_of_a_folder_no_layout_reads_says_so() {
+    // A schema kept per release, not a migration tool's directory.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("schema/v1.2")).unwrap();
+    std::fs::write(
+        root.join("schema/v1.2/schema.sql"),
+        "CREATE TABLE executions (\n    id uuid PRIMARY KEY,\n    state text NOT NULL\n);\n",
+    )
+    .unwrap();
+    let run = run_in(root, &["lint", "schema/v1.2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("no migration directory found in schema/v1.2: no layout reads its files"),
+        "{}",
+        run.stderr
+    );
+    let quiet = run_in(root, &["lint", "schema/v1.2", "--quiet"]);
+    assert_eq!(quiet.stderr, "");
+    // A directory a layout reads raises no such line.
+    std::fs::create_dir_all(root.join("db/migrations")).unwrap();
+    std::fs::write(
+        root.join("db/migrations/000001_create_executions.up.sql"),
+        "CREATE TABLE executions (id uuid PRIMARY KEY);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("db/migrations/000001_create_executions.down.sql"),
+        "DROP TABLE executions;\n",
+    )
+    .unwrap();
+    let found = run_in(root, &["lint", "db/migrations"]);
+    assert!(
+        !found.stderr.contains("no migration directory"),
+        "{}",
+        found.stderr
+    );
+}
+
+#[test]
 fn lint_of_the_bundled_example_shows_real_findings() {
     let root = env!("CARGO_MANIFEST_DIR");
     let run = run_in(
