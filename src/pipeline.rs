@@ -177,7 +177,7 @@ pub fn check_commits(repo: &Repo, range: &Range, options: &Options) -> Result<Ou
     let head_snap = repo.commit_snapshot(range.head);
     let base_files = Files::new(&base_snap);
     let head_files = Files::sharing(&head_snap, &base_files);
-    let config = match &options.config {
+    let mut config = match &options.config {
         Some(path) => read_config_file(path)?,
         None => config_in(
             &base_files,
@@ -191,6 +191,10 @@ pub fn check_commits(repo: &Repo, range: &Range, options: &Options) -> Result<Ou
             ..Outcome::default()
         });
     }
+    let sniffed = match &options.config {
+        Some(_) => None,
+        None => sniff_dialect(&mut config, &base_files, &head_files, None)?,
+    };
     let target_snap = range.target.map(|id| repo.commit_snapshot(id));
     let target_files = target_snap.as_ref().map(|s| Files::sharing(s, &base_files));
     // Like the configuration, the baseline comes from the base: a change
@@ -263,6 +267,7 @@ pub fn check_commits(repo: &Repo, range: &Range, options: &Options) -> Result<Ou
         promotion.as_ref(),
     )?;
     apply_baseline(&mut outcome, keys, baseline.as_ref());
+    outcome.notes.extend(sniffed);
     if let Some(promotion) = &promotion {
         name_commits(repo, range, &tips, promotion, &mut outcome.findings);
         outcome.notes.push(format!(
@@ -484,7 +489,7 @@ pub fn check_staged(repo: &Repo, options: &Options) -> Result<Outcome> {
     let head_snap = head.map(|id| repo.commit_snapshot(id));
     let index_files = Files::new(&index_snap);
     let head_files = head_snap.as_ref().map(|s| Files::sharing(s, &index_files));
-    let config = match &options.config {
+    let mut config = match &options.config {
         Some(path) => read_config_file(path)?,
         None => config_in(&index_files, config::FILE_NAME)?,
     };
@@ -495,6 +500,10 @@ pub fn check_staged(repo: &Repo, options: &Options) -> Result<Outcome> {
             ..Outcome::default()
         });
     }
+    let sniffed = match &options.config {
+        Some(_) => None,
+        None => sniff_dialect(&mut config, &index_files, &index_files, None)?,
+    };
     let baseline = baseline_in(&index_files, config.baseline_path(), config.baseline_path())?;
     let sides = Sides {
         base: head_files.as_ref(),
@@ -506,9 +515,10 @@ pub fn check_staged(repo: &Repo, options: &Options) -> Result<Outcome> {
     };
     let (mut outcome, keys) = run(&config, &sides, &target, false, baseline.is_some(), None)?;
     apply_baseline(&mut outcome, keys, baseline.as_ref());
-    outcome
-        .notes
-        .insert(0, format!("comparing the index with {target}"));
+    outcome.notes.splice(
+        0..0,
+        std::iter::once(format!("comparing the index with {target}")).chain(sniffed),
+    );
     // The index and the listings hold an entry per file of the repository
     // and the process ends right after the report: freeing them one by one
     // (libgit2 frees the index with the repository) only costs time.
@@ -721,21 +731,14 @@ fn lint_run(paths: &[PathBuf], options: &Options, baselining: Baselining) -> Res
             )
         })
         .collect();
-    // Without a configuration, the scripts say which dialect they are
-    // written in, as `init` would write it.
-    let mut sniffed = None;
-    if config_file.is_none() {
-        let dirs: Vec<&str> = config.migrations.iter().map(|d| d.dir.as_str()).collect();
-        let (dialect, _) = crate::init::dialects(&files, &dirs)?;
-        if dialect != config.dialect {
-            config.dialect = dialect;
-            sniffed = Some(format!(
-                "no {} found: the scripts are read as {} (their words show it; `sqlgate init` writes it down)",
-                config::FILE_NAME,
-                dialect.name()
-            ));
+    let sniffed = match config_file {
+        Some(_) => None,
+        None => {
+            let selected = config.migrations.clone();
+            let dirs: Vec<&str> = selected.iter().map(|d| d.dir.as_str()).collect();
+            sniff_dialect(&mut config, &files, &files, Some(&dirs))?
         }
-    }
+    };
     if let Some(since) = &options.since {
         for dir in &mut config.migrations {
             dir.since = Some(since.clone());
@@ -1972,6 +1975,43 @@ fn read_config_file(path: &Path) -> Result<Config> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
     Config::parse(&text, &path.display().to_string())
+}
+
+/// Without a `.sqlgate.yml` (`config_side` has none and none was named),
+/// the dialect is the one the scripts of `dirs` in `scripts` show, as
+/// `init` would write it (all directories found when `dirs` is `None`).
+/// Returns the note that says so when that is not the default.
+fn sniff_dialect(
+    config: &mut Config,
+    config_side: &Files,
+    scripts: &Files,
+    dirs: Option<&[&str]>,
+) -> Result<Option<String>> {
+    let has_file = config_side
+        .list(config::FILE_NAME)?
+        .iter()
+        .any(|e| e.path == config::FILE_NAME);
+    if has_file {
+        return Ok(None);
+    }
+    let found;
+    let dirs = match dirs {
+        Some(dirs) => dirs.to_vec(),
+        None => {
+            found = layout::discover(scripts, "")?;
+            found.iter().map(|(dir, _)| dir.as_str()).collect()
+        }
+    };
+    let (dialect, _) = crate::init::dialects(scripts, &dirs)?;
+    if dialect == config.dialect {
+        return Ok(None);
+    }
+    config.dialect = dialect;
+    Ok(Some(format!(
+        "no {} found: the scripts are read as {} (their words show it; `sqlgate init` writes it down)",
+        config::FILE_NAME,
+        dialect.name()
+    )))
 }
 
 fn config_in(files: &Files, origin: &str) -> Result<Config> {

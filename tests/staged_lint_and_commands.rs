@@ -140,6 +140,39 @@ fn lint_without_a_configuration_reads_mysql_scripts_as_mysql() {
 }
 
 #[test]
+fn check_without_a_configuration_reads_mysql_scripts_as_mysql() {
+    let repo = Repo::new();
+    repo.migration(
+        "000001_create_channels",
+        "CREATE TABLE IF NOT EXISTS `Channels` (\n  `Id` varchar(26) NOT NULL,\n  `Name` varchar(64) NOT NULL,\n  PRIMARY KEY (`Id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n",
+        "DROP TABLE IF EXISTS `Channels`;\n",
+    );
+    repo.commit("channels");
+    repo.branch("feature");
+    repo.migration(
+        "000002_add_channel_purpose",
+        "ALTER TABLE `Channels` ADD COLUMN `Purpose` varchar(250) DEFAULT NULL;\n",
+        "ALTER TABLE `Channels` DROP COLUMN `Purpose`;\n",
+    );
+    repo.git(&["add", "-A"]);
+    let staged = repo.sqlgate(&["check", "--staged", "--format", "json", "-v"]);
+    assert!(
+        !staged.rules().contains(&"syntax-error".to_string()),
+        "{}",
+        staged.stdout
+    );
+    assert!(staged.stderr.contains("read as mysql"), "{}", staged.stderr);
+    repo.commit("purpose");
+    let run = repo.sqlgate(&["check", "--base", "main", "--format", "json", "-v"]);
+    assert!(
+        !run.rules().contains(&"syntax-error".to_string()),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("read as mysql"), "{}", run.stderr);
+}
+
+#[test]
 fn lint_of_a_folder_no_layout_reads_says_so() {
     // A schema kept per release, not a migration tool's directory.
     let dir = tempfile::tempdir().unwrap();
