@@ -6,7 +6,8 @@
 //! range (cached and not), a promotion check with three environments (each
 //! environment branch holds about 5,000 migrations), `status` over them,
 //! `lint` of the 5,000 migrations (every up and down replayed and
-//! compared), and `lint` of 20 MB of SQL. Run with
+//! compared), and `lint` of 20 MB of SQL, with every rule and with every
+//! rule but syntax-error off (what reading and parsing alone cost). Run with
 //! `cargo bench --bench pipeline`; it prints the median of several runs.
 
 use std::io::Write;
@@ -340,6 +341,37 @@ fn main() {
     );
     println!(
         "lint throughput: {:.1} MB/s",
+        bytes as f64 / 1048576.0 / median.as_secs_f64()
+    );
+
+    // The floor under the rules: reading, splitting and parsing alone.
+    let rules = Command::new(env!("CARGO_BIN_EXE_sqlgate"))
+        .args(["rules", "--color", "never"])
+        .output()
+        .expect("sqlgate rules runs");
+    let rules = String::from_utf8_lossy(&rules.stdout);
+    let mut parse_only = String::from("rules:\n");
+    for id in rules.lines().filter_map(|l| l.split_whitespace().next()) {
+        if id != "syntax-error" {
+            parse_only.push_str(&format!("  {id}: off\n"));
+        }
+    }
+    let parse_only_config = dir.join("parse-only.yml");
+    std::fs::write(&parse_only_config, parse_only).unwrap();
+    let median = time(
+        "lint of the same, every rule but syntax-error off",
+        &lint_dir,
+        &[
+            "lint",
+            "migrations",
+            "--quiet",
+            "--config",
+            parse_only_config.to_str().unwrap(),
+        ],
+        5,
+    );
+    println!(
+        "read, split and parse throughput: {:.1} MB/s",
         bytes as f64 / 1048576.0 / median.as_secs_f64()
     );
 }
