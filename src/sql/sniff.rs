@@ -67,7 +67,17 @@ pub struct Sniffer {
 impl Sniffer {
     /// Counts one script: one vote for each dialect whose words it holds.
     pub fn add(&mut self, text: &str) {
-        let lower = text.to_ascii_lowercase();
+        // Comments are prose: a backtick there (`users.email`) says nothing.
+        let comments = super::split::split(text, Dialect::Generic, &[]).comments;
+        let mut lower = String::with_capacity(text.len());
+        let mut at = 0;
+        for c in comments {
+            lower.push_str(text.get(at..c.start).unwrap_or(""));
+            lower.push(' ');
+            at = c.end.max(at);
+        }
+        lower.push_str(text.get(at..).unwrap_or(""));
+        lower.make_ascii_lowercase();
         for (dialect, words) in MARKERS {
             // `AUTO_INCREMENT` also holds no `autoincrement`; a backtick in
             // a comment is rare enough to count.
@@ -141,5 +151,12 @@ mod tests {
             Some(Dialect::Postgres)
         );
         assert_eq!(sniff(&["CREATE TABLE users (id int);"]), None);
+        // Backticks in comments are prose, not MySQL quoting.
+        assert_eq!(
+            sniff(&[
+                "-- Adds `users.nickname`, shown in the header.\nALTER TABLE users ADD COLUMN nickname text;\n/* see `profile` */\n"
+            ]),
+            None
+        );
     }
 }
