@@ -1087,3 +1087,47 @@ fn a_mysql_update_of_several_tables_is_no_syntax_error() {
     let run = repo.check("main");
     assert!(run.messages("syntax-error").is_empty(), "{}", run.stdout);
 }
+
+/// SQLite cannot drop a column or change a primary key in place: projects
+/// copy the table into a staging one, drop the old table and rename the
+/// staging one. The primary key it ends with is the same key, and a down
+/// that adds the column back restores the schema.
+#[test]
+fn a_sqlite_table_rebuild_keeps_its_primary_key() {
+    let repo = Repo::new();
+    repo.write(
+        ".sqlgate.yml",
+        "dialect: sqlite\ntrunk: main\nmigrations:\n  - dir: db/migrations\n    layout: golang-migrate\n",
+    );
+    repo.migration(
+        "000001_create_notes",
+        "CREATE TABLE IF NOT EXISTS notes (\n    id INTEGER PRIMARY KEY AUTOINCREMENT,\n    body TEXT NOT NULL,\n    archived INTEGER NOT NULL DEFAULT 0\n);\n",
+        "DROP TABLE IF EXISTS notes;\n",
+    );
+    repo.commit("notes");
+    repo.branch("feature/drop-archived");
+    repo.migration(
+        "000002_drop_notes_archived",
+        "PRAGMA foreign_keys=off;\n\
+         CREATE TABLE notes_new (\n    id INTEGER PRIMARY KEY AUTOINCREMENT,\n    body TEXT NOT NULL\n);\n\
+         INSERT INTO notes_new (id, body) SELECT id, body FROM notes;\n\
+         -- sqlgate:irreversible archived notes are deleted by the app since v2.3\n\
+         DROP TABLE notes;\n\
+         ALTER TABLE notes_new RENAME TO notes;\n\
+         PRAGMA foreign_keys=on;\n",
+        "ALTER TABLE notes ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;\n",
+    );
+    repo.commit("drop archived");
+    let run = repo.check("main");
+    assert!(
+        run.messages("down-restores-schema").is_empty(),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.trim_start().starts_with('['),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+}

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::{Catalog, Column, Constraint, ConstraintKind, Index, QName, Table, TypeDef};
+use crate::sql::Dialect;
 
 /// One way the schema after up-then-down differs from the schema before.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,7 +53,7 @@ pub fn diff(
             }
             (Some(b), Some(a)) if !Arc::ptr_eq(b, a) && b != a => {
                 let m = middle.tables.get(name).map(|t| &**t);
-                table(&shown, &name.name, b, m, a, &mut push);
+                table(&shown, &name.name, b, m, a, before.dialect, &mut push);
             }
             _ => {}
         }
@@ -214,8 +215,18 @@ fn table(
     b: &Table,
     m: Option<&Table>,
     a: &Table,
+    dialect: Dialect,
     push: &mut dyn FnMut(String, Vec<String>),
 ) {
+    // A table has one primary key; only PostgreSQL lets a migration name
+    // it later (`DROP CONSTRAINT t_pkey`). Elsewhere the name is a label:
+    // SQLite's copy-and-swap rebuild keeps the staging table's.
+    let same = |x: &Constraint, c: &Constraint| {
+        x.name == c.name
+            || (dialect != Dialect::Postgres
+                && matches!(x.kind, ConstraintKind::PrimaryKey(_))
+                && matches!(c.kind, ConstraintKind::PrimaryKey(_)))
+    };
     if b.partial || a.partial {
         return;
     }
@@ -249,7 +260,7 @@ fn table(
         ConstraintKind::Other => "constraint",
     };
     for c in &a.constraints {
-        if !b.constraints.iter().any(|x| x.name == c.name) {
+        if !b.constraints.iter().any(|x| same(x, c)) {
             push(
                 format!(
                     "down leaves {} {} on {shown} behind",
@@ -261,9 +272,9 @@ fn table(
         }
     }
     for c in &b.constraints {
-        match a.constraints.iter().find(|x| x.name == c.name) {
+        match a.constraints.iter().find(|x| same(x, c)) {
             None => {
-                let text = if m.is_some_and(|m| m.constraints.iter().any(|x| x.name == c.name)) {
+                let text = if m.is_some_and(|m| m.constraints.iter().any(|x| same(x, c))) {
                     format!(
                         "down drops {} {} on {shown} that up did not add",
                         constraint_word(c),
