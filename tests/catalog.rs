@@ -1131,3 +1131,65 @@ fn a_sqlite_table_rebuild_keeps_its_primary_key() {
         run.stderr
     );
 }
+
+/// ory hydra's SQLite scripts rebuild a table to change its primary key:
+/// every row is copied into a staging table, the old one dropped and the
+/// copy renamed into its place. No data is lost, so no acknowledgement is
+/// needed; a rebuild that leaves a column out still loses that column.
+#[test]
+fn a_sqlite_rebuild_that_copies_every_column_loses_no_data() {
+    let dir = "persistence/sql/migrations";
+    let repo = Repo::new();
+    repo.write(
+        ".sqlgate.yml",
+        format!("dialect: sqlite\ntrunk: main\nmigrations:\n  - dir: {dir}\n    layout: pop\n"),
+    );
+    repo.write(
+        &format!("{dir}/20150101000001000000_networks.sqlite.up.sql"),
+        "CREATE TABLE \"networks\" (\n\"id\" TEXT PRIMARY KEY,\n\"created_at\" DATETIME NOT NULL,\n\"updated_at\" DATETIME NOT NULL\n);\n",
+    );
+    repo.write(
+        &format!("{dir}/20190200000001000000_jwk.up.sql"),
+        "CREATE TABLE IF NOT EXISTS hydra_jwk (\n\tsid     varchar(255) NOT NULL,\n\tkid \tvarchar(255) NOT NULL,\n\tversion INTEGER DEFAULT 0 NOT NULL,\n\tkeydata text NOT NULL,\n\tPRIMARY KEY (sid, kid)\n);\n",
+    );
+    repo.write(
+        &format!("{dir}/20190200000001000000_jwk.down.sql"),
+        "DROP TABLE hydra_jwk;\n",
+    );
+    repo.commit("jwk");
+    repo.branch("feature/nid");
+    let rebuild = |copied: &str| {
+        format!(
+            "CREATE TABLE \"_hydra_jwk_tmp\" (\n  sid varchar(255) NOT NULL,\n  kid varchar(255) NOT NULL,\n  version INTEGER DEFAULT 0 NOT NULL,\n  keydata text NOT NULL,\n  nid CHAR(36) NOT NULL,\n  PRIMARY KEY (sid, kid, nid),\n  FOREIGN KEY (nid) REFERENCES networks(id) ON UPDATE RESTRICT ON DELETE CASCADE\n);\n\
+             INSERT INTO \"_hydra_jwk_tmp\" SELECT {copied}, (SELECT id FROM networks LIMIT 1) FROM \"hydra_jwk\";\n\
+             DROP TABLE \"hydra_jwk\";\n\
+             ALTER TABLE \"_hydra_jwk_tmp\" RENAME TO \"hydra_jwk\";\n"
+        )
+    };
+    repo.write(
+        &format!("{dir}/20220210000001000000_nid.sqlite.up.sql"),
+        rebuild("sid, kid, version, keydata"),
+    );
+    repo.commit("nid");
+    let run = repo.check("main");
+    assert!(run.stdout.trim_start().starts_with('['), "{}", run.stderr);
+    assert!(
+        run.messages("irreversible-change").is_empty(),
+        "{}",
+        run.stdout
+    );
+
+    // The same rebuild without the version column drops its values.
+    repo.write(
+        &format!("{dir}/20220210000001000000_nid.sqlite.up.sql"),
+        rebuild("sid, kid, keydata").replace("  version INTEGER DEFAULT 0 NOT NULL,\n", ""),
+    );
+    repo.commit("nid without version");
+    let run = repo.check("main");
+    assert_eq!(
+        run.messages("irreversible-change").len(),
+        1,
+        "{}",
+        run.stdout
+    );
+}

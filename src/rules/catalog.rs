@@ -209,11 +209,19 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
         // staging table it created loses nothing.
         let mut created_here = FxHashSet::default();
         let mut up_uncertain = Vec::new();
+        // A table copied into one created here, dropped, and replaced by
+        // that copy under its name (SQLite's rebuild) loses no rows, unless
+        // the copy left some of its columns out.
+        let mut copies = Vec::new();
+        let mut dropped_columns = HashMap::default();
+        let mut rebuilt = Vec::new();
         if let Some(up) = up {
             let text = up.text.as_ref().map(|t| &**t).unwrap_or("");
             for statement in &up.parsed.statements {
                 let applied = catalog.apply(statement, text);
                 record_created(&mut created_by, &applied.created, index);
+                copies.extend(applied.copies);
+                dropped_columns.extend(applied.dropped_columns);
                 if applied.uncertain {
                     up_uncertain.push(text.get(statement.span.clone()).unwrap_or(""));
                 }
@@ -234,12 +242,29 @@ fn replay(dir: &DirView, ctx: &Context) -> DirReplay {
                             || table_key.is_some_and(|t| created_here.contains(&t))
                             || (!l.overwrites.is_empty()
                                 && l.overwrites.iter().all(|c| created_here.contains(c)));
-                        if !new {
+                        let copied = copies
+                            .iter()
+                            .any(|(into, from)| *from == l.key && created_here.contains(into));
+                        if copied && dropped_columns.contains_key(&l.key) {
+                            rebuilt.push(l);
+                        } else if !new {
                             replayed.losses.push((l, up.path.clone()));
                         }
                     }
                 }
                 created_here.extend(applied.created);
+            }
+            for l in rebuilt {
+                let kept = catalog.columns_of(&l.key).is_some_and(|now| {
+                    dropped_columns
+                        .get(&l.key)
+                        .is_some_and(|old: &Vec<String>| {
+                            old.iter().all(|c| now.contains(&c.as_str()))
+                        })
+                });
+                if !kept {
+                    replayed.losses.push((l, up.path.clone()));
+                }
             }
         }
         let compared = named.as_ref().zip(before).map(|(named, before)| {

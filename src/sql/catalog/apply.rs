@@ -298,6 +298,25 @@ impl Cx<'_> {
                 }
                 true
             }
+            S::Insert(ins) => {
+                // The copy step of a table rebuild: what is dropped after
+                // it was copied first.
+                if let (ast::TableObject::TableName(into), Some(source)) = (&ins.table, &ins.source)
+                {
+                    let into = self.catalog.resolve_table(&self.parts(into));
+                    let (mut reads, mut ctes) = (Vec::new(), Vec::new());
+                    let missing = self.out.missing.len();
+                    self.query_reads(source, &mut reads, &mut ctes);
+                    self.out.missing.truncate(missing);
+                    for from in reads {
+                        self.out.copies.push((
+                            Catalog::key(Kind::Table, &into),
+                            Catalog::key(Kind::Table, &from),
+                        ));
+                    }
+                }
+                true
+            }
             S::Delete(d) => {
                 if d.selection.is_none() && d.using.is_none() {
                     let from = match &d.from {
@@ -1382,7 +1401,11 @@ impl Cx<'_> {
             match object_type {
                 ObjectType::Table => {
                     let name = self.catalog.resolve_table(&parts);
-                    if self.catalog.tables.contains_key(&name) {
+                    if let Some(t) = self.catalog.tables.get(&name) {
+                        let columns = t.columns.iter().map(|c| c.name.clone()).collect();
+                        self.out
+                            .dropped_columns
+                            .push((Catalog::key(Kind::Table, &name), columns));
                         self.out.losses.push(Loss {
                             key: Catalog::key(Kind::Table, &name),
                             what: format!("drops table {} and its rows", self.catalog.show(&name)),

@@ -329,6 +329,10 @@ pub struct Applied {
     pub ddl: bool,
     /// It was not modelled: the names in its text are now uncertain.
     pub uncertain: bool,
+    /// `INSERT INTO x SELECT ... FROM y`: the keys of x and of each y.
+    pub copies: Vec<(String, String)>,
+    /// Tables it dropped, by key, with the names of their columns.
+    pub dropped_columns: Vec<(String, Vec<String>)>,
 }
 
 /// The schema model.
@@ -692,6 +696,14 @@ impl Catalog {
     }
 
     /// Registers a created object's key.
+    /// The names of the columns of the table whose key is `key`.
+    pub fn columns_of(&self, key: &str) -> Option<Vec<&str>> {
+        self.tables
+            .iter()
+            .find(|(q, _)| Self::key(Kind::Table, q) == key)
+            .map(|(_, t)| t.columns.iter().map(|c| c.name.as_str()).collect())
+    }
+
     fn key(kind: Kind, name: &QName) -> String {
         format!("{}:{}.{}", kind.word(), name.schema, name.name)
     }
