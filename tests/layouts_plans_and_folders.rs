@@ -1380,3 +1380,28 @@ fn sqitch_a_requirement_on_another_project_added_later_reaches_the_cached_histor
     let run = repo.check("main");
     assert!(run.messages("unknown-object").is_empty(), "{}", run.stdout);
 }
+
+/// Atlas writes SQLite migrations with backtick quoting (goose-formatted
+/// here, as a Go app with an embedded SQLite database keeps them). `init`
+/// must read them as SQLite, not MySQL, or every `PRAGMA` is a syntax error.
+#[test]
+fn init_reads_backtick_quoted_sqlite_scripts_as_sqlite() {
+    let repo = Repo::new();
+    repo.write(
+        "migrations/sql/20230913005236_initial.sql",
+        "-- +goose Up\n-- create \"messages\" table\nCREATE TABLE `messages` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `subject` text NOT NULL, `body` json NOT NULL, `created_at` datetime NOT NULL);\n-- create \"attachments\" table\nCREATE TABLE `attachments` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `message_id` integer NULL, `name` text NOT NULL, CONSTRAINT `message_id` FOREIGN KEY (`message_id`) REFERENCES `messages` (`id`) ON UPDATE CASCADE ON DELETE SET NULL);\n\n-- +goose Down\n-- reverse: create \"attachments\" table\nDROP TABLE `attachments`;\n-- reverse: create \"messages\" table\nDROP TABLE `messages`;\n",
+    );
+    repo.write(
+        "migrations/sql/20230919001059_add_uuid.sql",
+        "-- +goose Up\n-- disable the enforcement of foreign-keys constraints\nPRAGMA foreign_keys = off;\n-- create \"new_messages\" table\nCREATE TABLE `new_messages` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `uuid` text NOT NULL DEFAULT '', `subject` text NOT NULL, `body` json NOT NULL, `created_at` datetime NOT NULL);\n-- copy rows from old table \"messages\" to new temporary table \"new_messages\"\nINSERT INTO `new_messages` (`id`, `subject`, `body`, `created_at`) SELECT `id`, `subject`, `body`, `created_at` FROM `messages`;\n-- drop \"messages\" table after copying rows\nDROP TABLE `messages`;\n-- rename temporary table \"new_messages\" to \"messages\"\nALTER TABLE `new_messages` RENAME TO `messages`;\n-- enable back the enforcement of foreign-keys constraints\nPRAGMA foreign_keys = on;\n\n-- +goose Down\nCREATE TABLE `old_messages` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `subject` text NOT NULL, `body` json NOT NULL, `created_at` datetime NOT NULL);\nINSERT INTO `old_messages` (`id`, `subject`, `body`, `created_at`) SELECT `id`, `subject`, `body`, `created_at` FROM `messages`;\nDROP TABLE `messages`;\nALTER TABLE `old_messages` RENAME TO `messages`;\n",
+    );
+    let run = repo.sqlgate(&["init"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(repo.path().join(".sqlgate.yml")).unwrap();
+    assert!(text.contains("dialect: sqlite"), "{text}");
+    let lint = repo.sqlgate(&["lint", "--format", "json"]);
+    assert!(lint.stdout.trim_start().starts_with('['), "{}", lint.stderr);
+    for rule in ["syntax-error", "irreversible-change"] {
+        assert!(lint.messages(rule).is_empty(), "{rule}: {}", lint.stdout);
+    }
+}

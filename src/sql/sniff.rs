@@ -78,9 +78,23 @@ impl Sniffer {
         }
         lower.push_str(text.get(at..).unwrap_or(""));
         lower.make_ascii_lowercase();
+        let held = |d: Dialect| {
+            MARKERS
+                .iter()
+                .filter(|(x, _)| *x == d)
+                .flat_map(|(_, words)| words.iter())
+                .filter(|w| lower.contains(**w))
+                .count()
+        };
+        // SQLite quotes with backticks too (Atlas and GORM write them): a
+        // backtick alone is no MySQL word in a script SQLite's words show.
+        let backtick_only = held(Dialect::Mysql) == 1 && lower.contains('`');
+        let sqlite = held(Dialect::Sqlite) > 0;
         for (dialect, words) in MARKERS {
-            // `AUTO_INCREMENT` also holds no `autoincrement`; a backtick in
-            // a comment is rare enough to count.
+            if *dialect == Dialect::Mysql && backtick_only && sqlite {
+                continue;
+            }
+            // `AUTO_INCREMENT` also holds no `autoincrement`.
             if words.iter().any(|w| lower.contains(w)) {
                 match self.votes.iter_mut().find(|(d, _)| d == dialect) {
                     Some((_, n)) => *n += 1,
@@ -151,6 +165,15 @@ mod tests {
             Some(Dialect::Postgres)
         );
         assert_eq!(sniff(&["CREATE TABLE users (id int);"]), None);
+        // Atlas quotes SQLite names with backticks.
+        assert_eq!(
+            sniff(&["PRAGMA foreign_keys = off;\nCREATE TABLE `new_t` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT);"]),
+            Some(Dialect::Sqlite)
+        );
+        assert_eq!(
+            sniff(&["CREATE TABLE `t` (`id` int NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`));"]),
+            Some(Dialect::Mysql)
+        );
         // Backticks in comments are prose, not MySQL quoting.
         assert_eq!(
             sniff(&[
