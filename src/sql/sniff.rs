@@ -23,7 +23,6 @@ const MARKERS: &[(Dialect, &[&str])] = &[
             "int(11)",
             "tinyint(1)",
             "delimiter ",
-            "`",
         ],
     ),
     (
@@ -78,28 +77,22 @@ impl Sniffer {
         }
         lower.push_str(text.get(at..).unwrap_or(""));
         lower.make_ascii_lowercase();
-        let held = |d: Dialect| {
-            MARKERS
-                .iter()
-                .filter(|(x, _)| *x == d)
-                .flat_map(|(_, words)| words.iter())
-                .filter(|w| lower.contains(**w))
-                .count()
-        };
-        // SQLite quotes with backticks too (Atlas and GORM write them): a
-        // backtick alone is no MySQL word in a script SQLite's words show.
-        let backtick_only = held(Dialect::Mysql) == 1 && lower.contains('`');
-        let sqlite = held(Dialect::Sqlite) > 0;
-        for (dialect, words) in MARKERS {
-            if *dialect == Dialect::Mysql && backtick_only && sqlite {
-                continue;
-            }
+        let mut shown: Vec<Dialect> = MARKERS
+            .iter()
             // `AUTO_INCREMENT` also holds no `autoincrement`.
-            if words.iter().any(|w| lower.contains(w)) {
-                match self.votes.iter_mut().find(|(d, _)| d == dialect) {
-                    Some((_, n)) => *n += 1,
-                    None => self.votes.push((*dialect, 1)),
-                }
+            .filter(|(_, words)| words.iter().any(|w| lower.contains(w)))
+            .map(|(dialect, _)| *dialect)
+            .collect();
+        // Backticks quote names in MySQL, but SQLite takes them too (Atlas
+        // and GORM write them): they count for MySQL only in a script that
+        // no dialect's own words show.
+        if shown.is_empty() && lower.contains('`') {
+            shown.push(Dialect::Mysql);
+        }
+        for dialect in shown {
+            match self.votes.iter_mut().find(|(d, _)| *d == dialect) {
+                Some((_, n)) => *n += 1,
+                None => self.votes.push((dialect, 1)),
             }
         }
     }
