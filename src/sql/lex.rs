@@ -14,11 +14,11 @@
 //! or an `L` suffix, `$1` placeholders, custom operators, `COPY` (whose
 //! inline data sqlparser's tokenizer captures) and unterminated literals.
 
-use std::sync::OnceLock;
-
+use rustc_hash::FxHashMap;
 use sqlparser::ast::DollarQuotedString;
 use sqlparser::keywords::{Keyword, ALL_KEYWORDS, ALL_KEYWORDS_INDEX};
 use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Whitespace, Word};
+use std::sync::OnceLock;
 
 use super::Dialect;
 
@@ -33,8 +33,8 @@ pub(super) fn tokenize(sql: &str, dialect: Dialect) -> Option<Vec<TokenWithSpan>
 }
 
 /// The keyword sqlparser gives an unquoted ASCII word (its lookup is a
-/// binary search over `ALL_KEYWORDS` comparing upper-cased bytes; here an
-/// open-addressing table of the upper-cased words packed into integers).
+/// binary search over `ALL_KEYWORDS` comparing upper-cased bytes; here a
+/// hash map of the upper-cased words packed into integers).
 #[cfg(test)]
 fn keyword(word: &str) -> Keyword {
     keyword_at(word.as_bytes(), 0, word.len())
@@ -42,45 +42,13 @@ fn keyword(word: &str) -> Keyword {
 
 /// The keyword of the ASCII word at `start..start + len` of `bytes`.
 fn keyword_at(bytes: &[u8], start: usize, len: usize) -> Keyword {
-    let Some(key) = pack_at(bytes, start, len) else {
-        let word = std::str::from_utf8(&bytes[start..start + len]).unwrap_or_default();
-        return keyword_by_search(word);
-    };
-    let table = keyword_table();
-    let mask = table.slots.len() - 1;
-    let mut slot = hash(&key) & mask;
-    loop {
-        match table.slots[slot] {
-            0 => return Keyword::NoKeyword,
-            i => {
-                let i = usize::from(i) - 1;
-                if table.keys[i] == key {
-                    return ALL_KEYWORDS_INDEX[i];
-                }
-            }
-        }
-        slot = (slot + 1) & mask;
-    }
+    pack_at(bytes, start, len)
+        .and_then(|key| keyword_table().get(&key).copied())
+        .unwrap_or(Keyword::NoKeyword)
 }
 
-/// sqlparser's own lookup, for words too long to pack.
-fn keyword_by_search(word: &str) -> Keyword {
-    ALL_KEYWORDS
-        .binary_search_by(|probe| {
-            let probe = probe.as_bytes();
-            let word = word.as_bytes();
-            for (p, w) in probe.iter().zip(word.iter()) {
-                let cmp = p.cmp(&w.to_ascii_uppercase());
-                if cmp != std::cmp::Ordering::Equal {
-                    return cmp;
-                }
-            }
-            probe.len().cmp(&word.len())
-        })
-        .map_or(Keyword::NoKeyword, |x| ALL_KEYWORDS_INDEX[x])
-}
-
-/// Words of up to `8 * KEY_WORDS` bytes are looked up in the table.
+/// Words of up to `8 * KEY_WORDS` bytes are looked up: sqlparser's longest
+/// keyword has 40 (a test checks every keyword against sqlparser).
 const KEY_WORDS: usize = 5;
 type Key = [u64; KEY_WORDS];
 
@@ -122,39 +90,15 @@ fn ascii_upper(x: u64) -> u64 {
     x ^ ((from_a & !past_z & HIGH) >> 2)
 }
 
-fn hash(key: &Key) -> usize {
-    let mut h = 0u64;
-    for &k in key {
-        h = (h ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(27);
-    }
-    (h ^ (h >> 32)) as usize
-}
-
-struct KeywordTable {
-    /// Index into `keys` plus one, 0 for an empty slot.
-    slots: Vec<u16>,
-    /// `ALL_KEYWORDS` packed (a keyword too long to pack never matches;
-    /// such words are searched as sqlparser does).
-    keys: Vec<Key>,
-}
-
-fn keyword_table() -> &'static KeywordTable {
-    static TABLE: OnceLock<KeywordTable> = OnceLock::new();
+/// `ALL_KEYWORDS`, packed.
+fn keyword_table() -> &'static FxHashMap<Key, Keyword> {
+    static TABLE: OnceLock<FxHashMap<Key, Keyword>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let keys: Vec<Key> = ALL_KEYWORDS
+        ALL_KEYWORDS
             .iter()
-            .map(|w| pack(w.as_bytes()).unwrap_or([u64::MAX; KEY_WORDS]))
-            .collect();
-        let size = (keys.len() * 2).next_power_of_two();
-        let mut slots = vec![0u16; size];
-        for (i, key) in keys.iter().enumerate() {
-            let mut slot = hash(key) & (size - 1);
-            while slots[slot] != 0 {
-                slot = (slot + 1) & (size - 1);
-            }
-            slots[slot] = u16::try_from(i + 1).unwrap_or(0);
-        }
-        KeywordTable { slots, keys }
+            .zip(ALL_KEYWORDS_INDEX)
+            .filter_map(|(word, keyword)| Some((pack(word.as_bytes())?, *keyword)))
+            .collect()
     })
 }
 
