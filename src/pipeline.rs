@@ -1979,7 +1979,8 @@ fn read_config_file(path: &Path) -> Result<Config> {
 
 /// Without a `.sqlgate.yml` (`config_side` has none and none was named),
 /// the dialect is the one the scripts of `dirs` in `scripts` show, as
-/// `init` would write it (all directories found when `dirs` is `None`).
+/// `init` would write it (the configured or found directories when `dirs`
+/// is `None`).
 /// Returns the note that says so when that is not the default.
 fn sniff_dialect(
     config: &mut Config,
@@ -1998,8 +1999,8 @@ fn sniff_dialect(
     let dirs = match dirs {
         Some(dirs) => dirs.to_vec(),
         None => {
-            found = layout::discover(scripts, "")?;
-            found.iter().map(|(dir, _)| dir.as_str()).collect()
+            found = configured_or_found(config, [scripts])?;
+            found.iter().map(|d| d.dir.as_str()).collect()
         }
     };
     let (dialect, _) = crate::init::dialects(scripts, &dirs)?;
